@@ -1,0 +1,109 @@
+"""Every permission rule of Grappe, in one place.
+
+Roles (``User.Role``): admin and staff run the cluster; member users act for the organisations
+where their person has a current affiliation; observers read dashboards and reports only;
+anonymous visitors see the public site. Views call these helpers, templates never decide.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+
+
+def is_staff(user: Any) -> bool:
+    """Cluster admin or cluster staff."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_cluster_staff)
+
+
+def is_admin(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_cluster_admin)
+
+
+def is_member_user(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_member_user)
+
+
+def is_observer(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_observer)
+
+
+def can_read_reports(user: Any) -> bool:
+    """Dashboards and reports: staff, admins and observers."""
+    return is_staff(user) or is_observer(user)
+
+
+def member_organisation_ids(user: Any, *, on: dt.date | None = None) -> set[int]:
+    """Organisations a member user acts for: current affiliations of the user's person."""
+    if not is_member_user(user) or not user.person_id:
+        return set()
+    from grappe.ecosystem.models import Affiliation
+
+    day = on or dt.date.today()
+    return set(
+        Affiliation.objects.filter(person_id=user.person_id)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .values_list("organisation_id", flat=True)
+    )
+
+
+def can_edit_organisation(user: Any, organisation: Model) -> bool:
+    if is_staff(user):
+        return True
+    return organisation.pk in member_organisation_ids(user)
+
+
+def can_view_organisation_private(user: Any, organisation: Model) -> bool:
+    """Contacts, memberships and notes of an organisation: staff, and its own member users (not notes)."""
+    return can_edit_organisation(user, organisation)
+
+
+def can_edit_person(user: Any, person: Model) -> bool:
+    if is_staff(user):
+        return True
+    return bool(is_member_user(user) and user.person_id == person.pk)
+
+
+def restrict_organisations(queryset: QuerySet, user: Any) -> QuerySet:
+    """Organisations a user may see in the workspace or the portal."""
+    if is_staff(user):
+        return queryset
+    ids = member_organisation_ids(user)
+    return queryset.filter(pk__in=ids) if ids else queryset.none()
+
+
+def restrict_people(queryset: QuerySet, user: Any) -> QuerySet:
+    if is_staff(user):
+        return queryset
+    if is_member_user(user) and user.person_id:
+        return queryset.filter(pk=user.person_id)
+    return queryset.none()
+
+
+def _guard(test: Callable[[Any], bool]) -> Callable:
+    """Decorator factory: anonymous users go to the login page, others failing ``test`` get a 403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not test(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = _guard(is_staff)
+admin_required = _guard(is_admin)
+member_required = _guard(is_member_user)
+reports_required = _guard(can_read_reports)
+login_required = _guard(lambda user: user.is_active)

@@ -1,0 +1,43 @@
+"""Cross-cutting records: the audit log."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when: one entry per create, update or delete of domain data.
+
+    ``action`` is a namespaced code such as ``ecosystem.organisation.updated``; ``changes`` maps a
+    field name to ``[old, new]``. GDPR erasure redacts entries (``redacted_at``), never deletes them.
+    """
+
+    at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    actor_label = models.CharField(_("auteur (texte)"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    object_id = models.CharField(_("objet"), max_length=64, blank=True, db_index=True)
+    object_label = models.CharField(_("libellé de l'objet"), max_length=300, blank=True)
+    # The organisation the change concerns, so its page can show its whole history.
+    organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(_("modifications"), default=dict, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    redacted_at = models.DateTimeField(_("caviardée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_label}"

@@ -1,0 +1,73 @@
+"""Small registries that let mission apps plug into shared pages without being imported by them.
+
+Apps register in their ``AppConfig.ready()``:
+
+- ``register_staff_menu(label, url_name, order)``: an entry in the staff navigation;
+- ``register_organisation_panel(label, url_name, order)``: a panel on each organisation page,
+  loaded with htmx from ``reverse(url_name, args=[organisation.pk])`` (the app's own view, which
+  applies its own permission rules);
+- ``register_demo(app_label, loader, order)``: a callable ``loader(stdout)`` run by ``grappe demo``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: Any
+    url_name: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Panel:
+    label: Any
+    url_name: str
+    order: int
+    staff_only: bool
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    app_label: str
+    loader: Callable[..., None]
+    order: int
+
+
+_staff_menu: dict[str, MenuItem] = {}
+_panels: dict[str, Panel] = {}
+_demos: dict[str, DemoLoader] = {}
+
+
+def register_staff_menu(label: Any, url_name: str, order: int = 100) -> None:
+    _staff_menu[url_name] = MenuItem(label, url_name, order)
+
+
+def staff_menu() -> list[dict[str, Any]]:
+    items = []
+    for item in sorted(_staff_menu.values(), key=lambda i: i.order):
+        try:
+            items.append({"label": item.label, "url": reverse(item.url_name)})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def register_organisation_panel(label: Any, url_name: str, order: int = 100, *, staff_only: bool = False) -> None:
+    _panels[url_name] = Panel(label, url_name, order, staff_only)
+
+
+def organisation_panels(*, staff: bool) -> list[Panel]:
+    return [p for p in sorted(_panels.values(), key=lambda p: p.order) if staff or not p.staff_only]
+
+
+def register_demo(app_label: str, loader: Callable[..., None], order: int = 100) -> None:
+    _demos[app_label] = DemoLoader(app_label, loader, order)
+
+
+def demo_loaders() -> list[DemoLoader]:
+    return sorted(_demos.values(), key=lambda d: d.order)
