@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from grappe.ecosystem import views
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("staff/organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("staff/people/", views.person_list, name="person_list"),
     path("staff/memberships/", views.membership_list, name="membership_list"),
+    # Import and export (CSV/XLSX) live in their own modules.
+    path("", include("grappe.ecosystem.transfer_urls")),
 ]

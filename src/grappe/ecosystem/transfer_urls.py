@@ -1,0 +1,3 @@
+"""Import and export of organisations and people (CSV/XLSX)."""
+
+urlpatterns: list = []
