@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from grappe.core.models import AuditEntry
 
@@ -16,12 +17,13 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, (dt.date, dt.datetime, Decimal)):
         return str(value)
-    if isinstance(value, (list, tuple, set)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "name") and hasattr(value, "url"):  # file fields
+    if isinstance(value, FieldFile):  # checked before hasattr(): .url raises ValueError on an empty file
         return value.name or ""
     if hasattr(value, "code") and hasattr(value, "name"):  # django-countries Country
         return value.code
+    # Lists, and list-likes such as django-countries' MultipleCountriesDescriptor (not a list subclass).
+    if isinstance(value, (list, tuple, set)) or (hasattr(value, "__iter__") and not isinstance(value, (str, dict))):
+        return [_plain(v) for v in value]
     return value
 
 
