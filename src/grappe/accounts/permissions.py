@@ -107,3 +107,90 @@ admin_required = _guard(is_admin)
 member_required = _guard(is_member_user)
 reports_required = _guard(can_read_reports)
 login_required = _guard(lambda user: user.is_active)
+
+
+# --- Ecosystem: staff workspace and member self-service -------------------------------------------
+# Rules (each one is a helper below; the ecosystem views call nothing else):
+# - ORG-VIEW: staff see every organisation; a member user sees the organisations of their current
+#   affiliations (never another one: 404 outside that set); observers see none (403).
+# - ORG-EDIT-ALL: only staff change kind, enterprise number, source, internal notes, memberships,
+#   sites, activities, merges; a member user edits only MEMBER_ORGANISATION_FIELDS of their own.
+# - ORG-PRIVATE: internal notes, fees, membership notes and the audit history are staff-only.
+# - PERSON: staff see and edit everyone; a member user sees and edits their own person
+#   (MEMBER_PERSON_FIELDS, never notes) and reads their colleagues' professional card (name,
+#   function, professional e-mail and phone of current affiliations to a shared organisation).
+# - CERTIFICATE: staff, and member users of the membership's organisation.
+# - TAXONOMY: staff only.
+
+# The profile of an organisation its member users may keep current (portal).
+MEMBER_ORGANISATION_FIELDS = (
+    "acronym",
+    "website",
+    "email",
+    "phone",
+    "description_fr",
+    "description_en",
+    "description_nl",
+    "description_de",
+    "headcount_band",
+    "turnover_band",
+    "competences",
+    "export_markets",
+    "transition_digital",
+    "transition_environmental",
+    "transition_economic",
+    "logo",
+    "public_profile_consent",
+)
+
+# What a member user may change on their own person record (never the internal notes).
+MEMBER_PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "languages", "interests")
+
+
+def can_view_organisation(user: Any, organisation: Model) -> bool:
+    """ORG-VIEW."""
+    return is_staff(user) or organisation.pk in member_organisation_ids(user)
+
+
+def can_edit_organisation_profile(user: Any, organisation: Model) -> bool:
+    """ORG-EDIT-ALL for staff; the MEMBER_ORGANISATION_FIELDS subset for its member users."""
+    return can_edit_organisation(user, organisation)
+
+
+def can_edit_organisation_all_fields(user: Any) -> bool:
+    return is_staff(user)
+
+
+def can_see_organisation_private(user: Any) -> bool:
+    """ORG-PRIVATE: internal notes, fees, membership notes, audit history."""
+    return is_staff(user)
+
+
+def colleague_ids(user: Any) -> set[int]:
+    """People with a current affiliation to an organisation the member user acts for (themselves included)."""
+    organisation_ids = member_organisation_ids(user)
+    if not organisation_ids:
+        return set()
+    from grappe.ecosystem.models import Affiliation
+
+    today = dt.date.today()
+    return set(
+        Affiliation.objects.filter(organisation_id__in=organisation_ids)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values_list("person_id", flat=True)
+    )
+
+
+def can_view_person(user: Any, person: Model) -> bool:
+    """PERSON: staff, the person themselves, or a colleague (professional card only)."""
+    return can_edit_person(user, person) or (is_member_user(user) and person.pk in colleague_ids(user))
+
+
+def can_download_membership_certificate(user: Any, membership: Model) -> bool:
+    """CERTIFICATE."""
+    return is_staff(user) or membership.organisation_id in member_organisation_ids(user)
+
+
+def can_edit_taxonomies(user: Any) -> bool:
+    """TAXONOMY."""
+    return is_staff(user)
