@@ -561,7 +561,7 @@ def organisation_merge(*, actor: Any, keep: Organisation, duplicate: Organisatio
         actor=actor,
         action="ecosystem.organisation.merged_away",
         obj=duplicate,
-        organisation_id=duplicate_pk,
+        organisation_id=keep.pk,
         message=_("Fusionnée dans « %(name)s »") % {"name": keep.name},
     )
     duplicate.delete()
