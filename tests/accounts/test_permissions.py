@@ -1,0 +1,53 @@
+"""The permission rules of ``grappe.accounts.permissions`` for each role."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from grappe.accounts import permissions
+from grappe.ecosystem import services
+from grappe.ecosystem.models import Organisation, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_roles_map_to_capabilities(staff_user, admin_user, observer_user, member_a):
+    anonymous = AnonymousUser()
+    assert permissions.is_staff(staff_user) and permissions.is_staff(admin_user)
+    assert not permissions.is_staff(observer_user) and not permissions.is_staff(member_a)
+    assert not permissions.is_staff(anonymous)
+    assert permissions.is_admin(admin_user) and not permissions.is_admin(staff_user)
+    assert permissions.can_read_reports(observer_user) and permissions.can_read_reports(staff_user)
+    assert not permissions.can_read_reports(member_a) and not permissions.can_read_reports(anonymous)
+
+
+def test_inactive_staff_has_no_rights(staff_user):
+    staff_user.is_active = False
+    assert not permissions.is_staff(staff_user)
+
+
+def test_member_acts_only_for_current_employers(member_a, org_a, org_b):
+    assert permissions.member_organisation_ids(member_a) == {org_a.pk}
+    assert permissions.can_edit_organisation(member_a, org_a)
+    assert not permissions.can_edit_organisation(member_a, org_b)
+    affiliation = member_a.person.affiliations.get()
+    services.affiliation_end(actor=None, affiliation=affiliation, end_date=dt.date.today() - dt.timedelta(days=1))
+    assert permissions.member_organisation_ids(member_a) == set()
+    assert not permissions.can_edit_organisation(member_a, org_a)
+
+
+def test_querysets_are_restricted_per_user(staff_user, observer_user, member_a, org_a, org_b):
+    everything = Organisation.objects.all()
+    assert set(permissions.restrict_organisations(everything, staff_user)) == {org_a, org_b}
+    assert set(permissions.restrict_organisations(everything, member_a)) == {org_a}
+    assert not permissions.restrict_organisations(everything, observer_user).exists()
+    assert not permissions.restrict_organisations(everything, AnonymousUser()).exists()
+    people = Person.objects.all()
+    assert set(permissions.restrict_people(people, member_a)) == {member_a.person}
+    assert not permissions.restrict_people(people, observer_user).exists()
+
+
+def test_member_edits_only_their_own_person(member_a, member_b):
+    assert permissions.can_edit_person(member_a, member_a.person)
+    assert not permissions.can_edit_person(member_a, member_b.person)
