@@ -1,0 +1,429 @@
+"""Reads of the objectives contract: values per indicator and period, statuses, drill-downs, comparisons.
+
+Views, the API, the report renderers and the ``report`` command all go through these functions so
+that a number is computed the same way wherever it is shown.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from grappe.objectives.computations import Breakdown, Evaluation, Period, Result, evaluate, registry
+from grappe.objectives.models import Indicator, Measurement, Mission, ObjectivesContract
+
+
+class Status:
+    """The status of an indicator for a period, with its display label."""
+
+    ACHIEVED = "achieved"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    NO_TARGET = "no_target"
+    NO_DATA = "no_data"
+    ERROR = "error"
+
+    LABELS = {
+        ACHIEVED: _("atteint"),
+        ON_TRACK: _("en bonne voie"),
+        AT_RISK: _("à risque"),
+        NO_TARGET: _("sans cible"),
+        NO_DATA: _("pas de données"),
+        ERROR: _("erreur"),
+    }
+
+
+def format_decimal(value: Decimal | None) -> str | None:
+    """A stable text form of a number (``12``, ``12.5``), used in archives and comparisons."""
+    if value is None:
+        return None
+    text = f"{value.normalize():f}"
+    return "0" if text in ("-0", "") else text
+
+
+# --- contracts --------------------------------------------------------------------------------
+
+
+def contract_list() -> QuerySet[ObjectivesContract]:
+    return ObjectivesContract.objects.all().order_by("-start_year", "-pk")
+
+
+def current_contract(today: dt.date | None = None) -> ObjectivesContract | None:
+    """The active contract covering ``today``; else the latest active one; else the latest contract."""
+    today = today or dt.date.today()
+    contracts = list(contract_list())
+    active = [c for c in contracts if c.status == ObjectivesContract.Status.ACTIVE]
+    for contract in active:
+        if contract.covers(today.year):
+            return contract
+    return (active or contracts or [None])[0]
+
+
+def default_year(contract: ObjectivesContract, today: dt.date | None = None) -> int:
+    """This year if the contract covers it, else the closest contract year."""
+    year = (today or dt.date.today()).year
+    return min(max(year, contract.start_year), contract.end_year)
+
+
+def contract_indicators(contract: ObjectivesContract) -> QuerySet[Indicator]:
+    return (
+        Indicator.objects.filter(contract=contract)
+        .select_related("objective", "contract")
+        .prefetch_related("targets")
+        .order_by("mission", "objective__order", "objective__code", "order", "code")
+    )
+
+
+def target_for(indicator: Indicator, year: int) -> Decimal | None:
+    for target in indicator.targets.all():  # prefetched by contract_indicators
+        if target.year == year:
+            return target.value
+    return None
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def _manual_result(indicator: Indicator, period: Period) -> Result:
+    measurements = Measurement.objects.filter(indicator=indicator, year=period.year).select_related("entered_by")
+    if period.quarter:
+        rows = list(measurements.filter(quarter=period.quarter))
+    else:
+        yearly = list(measurements.filter(quarter__isnull=True))
+        rows = yearly or list(measurements.filter(quarter__isnull=False).order_by("quarter"))
+    if not rows:
+        return Result(None, [], _("Aucune valeur saisie pour cette période."))
+    if len(rows) == 1 or indicator.aggregation == Indicator.Aggregation.SUM:
+        value = sum((m.value for m in rows), Decimal(0))
+    else:
+        value = rows[-1].value
+    note = "" if len(rows) == 1 else _("Valeur annuelle obtenue à partir des trimestres saisis.")
+    return Result(value, rows, note)
+
+
+def indicator_evaluation(indicator: Indicator, period: Period) -> Evaluation:
+    """The value of an indicator for a period: its computation, or its manual values."""
+    if indicator.is_computed:
+        return evaluate(indicator.computation_key, period)
+    result = _manual_result(indicator, period)
+    if result.value is None:
+        return Evaluation(indicator.code, period, "no_data", result=result, note=str(result.note))
+    return Evaluation(indicator.code, period, "ok", value=result.value, result=result, note=str(result.note or ""))
+
+
+def status_for(indicator: Indicator, evaluation: Evaluation, target: Decimal | None) -> str:
+    if evaluation.state == "error":
+        return Status.ERROR
+    if evaluation.value is None:
+        return Status.NO_DATA
+    if target is None:
+        return Status.NO_TARGET
+    value, ratio = evaluation.value, indicator.on_track_ratio / Decimal(100)
+    if indicator.direction == Indicator.Direction.LOWER:
+        if value <= target:
+            return Status.ACHIEVED
+        return Status.ON_TRACK if ratio and value * ratio <= target else Status.AT_RISK
+    if value >= target:
+        return Status.ACHIEVED
+    expected = target * evaluation.period.elapsed_fraction
+    return Status.ON_TRACK if value >= ratio * expected else Status.AT_RISK
+
+
+def rule_text(indicator: Indicator, target: Decimal | None, period: Period) -> str:
+    """The status rule in words, with the numbers that apply to this period."""
+    if target is None:
+        return str(_("Aucune cible n'est fixée pour cette année."))
+    ratio = indicator.on_track_ratio
+    if indicator.direction == Indicator.Direction.LOWER:
+        limit = (target * Decimal(100) / ratio).quantize(Decimal("0.1"))
+        return str(
+            _(
+                "Atteint si la valeur est inférieure ou égale à %(target)s ; en bonne voie jusqu'à %(limit)s ; "
+                "à risque au-delà."
+            )
+            % {"target": format_decimal(target), "limit": format_decimal(limit)}
+        )
+    fraction = period.elapsed_fraction
+    expected = (target * fraction * ratio / Decimal(100)).quantize(Decimal("0.1"))
+    return str(
+        _(
+            "Atteint si la valeur atteint la cible (%(target)s) ; en bonne voie si elle atteint %(ratio)s %% de la "
+            "cible au prorata de la période écoulée (%(elapsed)s %%), soit %(expected)s ; à risque en dessous."
+        )
+        % {
+            "target": format_decimal(target),
+            "ratio": format_decimal(ratio),
+            "elapsed": format_decimal((fraction * 100).quantize(Decimal("1"))),
+            "expected": format_decimal(expected),
+        }
+    )
+
+
+@dataclass
+class IndicatorRow:
+    """An indicator's value, target and status for one period, as every view and report shows it."""
+
+    indicator: Indicator
+    period: Period
+    evaluation: Evaluation
+    target: Decimal | None
+    status: str
+    rule: str
+    history: list["IndicatorRow"] = field(default_factory=list)
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.evaluation.value
+
+    @property
+    def status_label(self) -> Any:
+        return Status.LABELS[self.status]
+
+    @property
+    def breakdown(self) -> list[Breakdown]:
+        return self.evaluation.breakdown
+
+    @property
+    def note(self) -> str:
+        return self.evaluation.error or self.evaluation.note
+
+    @property
+    def ratio_to_target(self) -> Decimal | None:
+        if self.value is None or not self.target:
+            return None
+        return (Decimal(100) * self.value / self.target).quantize(Decimal("1"))
+
+
+def indicator_row(indicator: Indicator, period: Period) -> IndicatorRow:
+    evaluation = indicator_evaluation(indicator, period)
+    target = target_for(indicator, period.year) if period.quarter is None else None
+    return IndicatorRow(
+        indicator,
+        period,
+        evaluation,
+        target,
+        status_for(indicator, evaluation, target),
+        rule_text(indicator, target, period),
+    )
+
+
+def year_period(contract: ObjectivesContract, year: int, snapshot: dt.date | None = None) -> Period:
+    if not contract.covers(year):
+        raise ValueError(
+            str(
+                _("L'année %(year)s est hors du contrat « %(contract)s » (%(start)s-%(end)s).")
+                % {"year": year, "contract": contract.title, "start": contract.start_year, "end": contract.end_year}
+            )
+        )
+    return Period.of_year(year, snapshot)
+
+
+def default_snapshot(year: int, today: dt.date | None = None) -> dt.date:
+    """Data are read as of the year's last day, or today while the year is running."""
+    today = today or dt.date.today()
+    return min(dt.date(year, 12, 31), today)
+
+
+def year_rows(contract: ObjectivesContract, year: int, snapshot: dt.date | None = None) -> list[IndicatorRow]:
+    """Every indicator of the contract for one year (raises ``ValueError`` for a year outside the contract)."""
+    period = year_period(contract, year, snapshot or default_snapshot(year))
+    return [indicator_row(indicator, period) for indicator in contract_indicators(contract)]
+
+
+def contract_history(
+    contract: ObjectivesContract, *, until: int | None = None, today: dt.date | None = None
+) -> dict[int, list[IndicatorRow]]:
+    """Rows per contract year up to ``until`` (default: this year), for trends and the mid-term report."""
+    last = min(until or (today or dt.date.today()).year, contract.end_year)
+    return {
+        year: year_rows(contract, year, default_snapshot(year, today)) for year in range(contract.start_year, last + 1)
+    }
+
+
+def quarter_rows(indicator: Indicator, year: int, today: dt.date | None = None) -> list[IndicatorRow]:
+    snapshot = default_snapshot(year, today)
+    return [indicator_row(indicator, Period.of_quarter(year, q, snapshot)) for q in (1, 2, 3, 4)]
+
+
+@dataclass
+class MissionBlock:
+    mission: str
+    label: Any
+    rows: list[IndicatorRow]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        totals = dict.fromkeys(Status.LABELS, 0)
+        for row in self.rows:
+            totals[row.status] += 1
+        return totals
+
+
+def by_mission(rows: list[IndicatorRow]) -> list[MissionBlock]:
+    blocks = []
+    for mission in Mission:
+        mission_rows = [row for row in rows if row.indicator.mission == mission.value]
+        if mission_rows:
+            blocks.append(MissionBlock(mission.value, mission.label, mission_rows))
+    return blocks
+
+
+def at_risk(rows: list[IndicatorRow]) -> list[IndicatorRow]:
+    return [row for row in rows if row.status in (Status.AT_RISK, Status.ERROR)]
+
+
+# --- archives and comparisons -----------------------------------------------------------------
+
+
+def numbers_of(contract: ObjectivesContract, year: int, period: Period, rows: list[IndicatorRow]) -> dict[str, Any]:
+    """The JSON archived with a report: everything needed to show it again and compare it later."""
+    return {
+        "contract": contract.pk,
+        "year": year,
+        "snapshot": period.snapshot.isoformat(),
+        "indicators": {
+            row.indicator.code: {
+                "label": str(row.indicator.label),
+                "mission": row.indicator.mission,
+                "unit": row.indicator.unit,
+                "state": row.evaluation.state,
+                "value": format_decimal(row.value),
+                "target": format_decimal(row.target),
+                "status": row.status,
+                "note": str(row.note),
+                "records": record_count(row.evaluation),
+                "breakdown": [[line.code, str(line.label), format_decimal(line.value)] for line in row.breakdown],
+            }
+            for row in rows
+        },
+    }
+
+
+@dataclass
+class Difference:
+    code: str
+    label: str
+    archived: str | None
+    current: str | None
+    archived_status: str | None
+    current_status: str | None
+
+    @property
+    def delta(self) -> Decimal | None:
+        if self.archived is None or self.current is None:
+            return None
+        return Decimal(self.current) - Decimal(self.archived)
+
+
+def compare_numbers(archived: dict[str, Any], current: dict[str, Any]) -> list[Difference]:
+    """Indicators whose value or status differs between an archived report and the current numbers."""
+    old, new = archived.get("indicators", {}), current.get("indicators", {})
+    differences = []
+    for code in sorted(old.keys() | new.keys()):
+        a, b = old.get(code, {}), new.get(code, {})
+        if a.get("value") != b.get("value") or a.get("status") != b.get("status"):
+            differences.append(
+                Difference(
+                    code,
+                    b.get("label") or a.get("label", code),
+                    a.get("value"),
+                    b.get("value"),
+                    a.get("status"),
+                    b.get("status"),
+                )
+            )
+    return differences
+
+
+# --- drill-down -------------------------------------------------------------------------------
+
+
+def record_count(evaluation: Evaluation) -> int | None:
+    from grappe.objectives.computations.base import count
+
+    records = evaluation.records
+    return None if records is None else count(records)
+
+
+def _organisation_url(pk: int) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("ecosystem:organisation_detail", args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def describe_record(record: Any, *, staff: bool) -> dict[str, Any]:
+    """A line of a drill-down list. Staff get links; others get public facts only (see docs/objectives.md).
+
+    People are never named to non-staff readers; organisations show their name, kind and head-office
+    province (public facts); measurements show their value and evidence link; other records their title.
+    """
+    from grappe.ecosystem.models import Organisation, Person
+
+    if isinstance(record, Organisation):
+        site = record.head_office
+        province = site.municipality.province.label if site and site.municipality.province else ""
+        return {
+            "type": _("organisation"),
+            "label": record.name,
+            "detail": " · ".join(x for x in (str(record.get_kind_display()), province) if x),
+            "url": _organisation_url(record.pk) if staff else "",
+        }
+    if isinstance(record, Person):
+        return {
+            "type": _("personne"),
+            "label": record.full_name if staff else _("personne n° %(id)s") % {"id": record.pk},
+            "detail": "",
+            "url": "",
+        }
+    if isinstance(record, Measurement):
+        return {
+            "type": _("valeur saisie"),
+            "label": f"{record.period_label} : {format_decimal(record.value)}",
+            "detail": record.note if staff else "",
+            "url": (record.evidence_file.url if record.evidence_file else record.evidence_link) if staff else "",
+        }
+    if isinstance(record, dict):
+        return {
+            "type": record.get("type", ""),
+            "label": record.get("label", ""),
+            "detail": record.get("detail", ""),
+            "url": record.get("url", "") if staff else "",
+        }
+    url = ""
+    if staff and isinstance(record, Model) and hasattr(record, "get_absolute_url"):
+        try:
+            url = record.get_absolute_url()
+        except Exception:  # a record without a page is still listed
+            url = ""
+    return {
+        "type": record._meta.verbose_name if isinstance(record, Model) else "",
+        "label": str(record),
+        "detail": "",
+        "url": url,
+    }
+
+
+def drilldown(evaluation: Evaluation, *, staff: bool, limit: int | None = None) -> list[dict[str, Any]]:
+    records = evaluation.records
+    if records is None:
+        return []
+    if isinstance(records, QuerySet):
+        from grappe.ecosystem.models import Organisation
+
+        if records.model is Organisation:
+            records = records.prefetch_related("sites__municipality__province")
+        records = records[:limit] if limit else records
+    elif limit:
+        records = list(records)[:limit]
+    return [describe_record(record, staff=staff) for record in records]
+
+
+def catalogue() -> list[Any]:
+    """Every registered computation, by mission then key (for the staff indicator form and the docs)."""
+    return sorted(registry().values(), key=lambda c: (c.mission, c.key))
