@@ -194,3 +194,39 @@ def can_download_membership_certificate(user: Any, membership: Model) -> bool:
 def can_edit_taxonomies(user: Any) -> bool:
     """TAXONOMY."""
     return is_staff(user)
+
+
+taxonomy_required = _guard(can_edit_taxonomies)
+
+
+# --- Events and B2B matchmaking (grappe.events) ---------------------------------------------------
+# - EVENT-MANAGE: staff create and edit events, see registrations, check people in, print lists and
+#   badges, read statistics, run matchmaking sessions. Observers and members: 403.
+# - EVENT-VIEW: a published or cancelled event with a public or members-only audience is visible to
+#   everyone; invitation-only events and drafts only to staff (404 for the others, so their existence
+#   does not leak).
+# - EVENT-SELF: self-service cancel/edit and the survey need the signed link, whoever holds it; the
+#   private calendar feed needs the person's secret token. No login is involved.
+# - EVENT-PORTAL: a member user sees their own registrations; in a matchmaking session they act only
+#   through their own participant profile (requests they sent or received, their agenda).
+# - EVENT-ORG-PANEL: the events panel of an organisation follows ORG-VIEW.
+
+
+def can_manage_events(user: Any) -> bool:
+    """EVENT-MANAGE."""
+    return is_staff(user)
+
+
+def can_view_event(user: Any, event: Model) -> bool:
+    """EVENT-VIEW."""
+    if is_staff(user):
+        return True
+    return event.status in ("published", "cancelled") and event.audience in ("public", "members_only")
+
+
+def can_act_as_participant(user: Any, participant: Model) -> bool:
+    """EVENT-PORTAL: the member user whose person the participant profile is."""
+    return bool(is_member_user(user) and user.person_id and participant.person_id == user.person_id)
+
+
+events_staff_required = _guard(can_manage_events)
