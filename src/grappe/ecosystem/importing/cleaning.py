@@ -33,6 +33,11 @@ def split_list(value: str) -> list[str]:
     return [part for part in _LIST_SEPARATORS.split(value.strip()) if part]
 
 
+def split_names(value: str) -> list[str]:
+    """Names of taxonomy entries, which may hold commas: separated by ; | or line breaks only."""
+    return [part.strip() for part in re.split(r"[;|\n]", value) if part.strip()]
+
+
 def clean_text(value: str, max_length: int) -> str:
     value = " ".join(value.split()) if "\n" not in value else value.strip()
     if len(value) > max_length:

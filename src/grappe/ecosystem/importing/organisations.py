@@ -53,8 +53,8 @@ _CLEANERS = {
     "website": cleaning.clean_url,
     "email": cleaning.clean_email,
     "nace": cleaning.clean_nace_codes,
-    "segments": cleaning.split_list,
-    "competences": cleaning.split_list,
+    "segments": cleaning.split_names,
+    "competences": cleaning.split_names,
     **{key: partial(cleaning.clean_text, max_length=limit) for key, limit in _TEXT_LIMITS.items()},
 }
 # Fields written on the organisation itself (the rest are sites, activities and taxonomies).

@@ -30,6 +30,7 @@ from grappe.ecosystem.importing.plan import (
 )
 from grappe.ecosystem.importing.reading import Table
 from grappe.ecosystem.models import Affiliation, Organisation, Person
+from grappe.ecosystem.numbers import format_enterprise_number
 
 K = PEOPLE
 
@@ -119,7 +120,11 @@ def _resolve_organisation(line: Line, known: _Known, close_names: dict[str, tupl
             line.values["organisation_id"] = known.by_number[number]
         else:
             key = "organisation_number" if line.values.get("organisation_number") else "organisation"
-            line.error(K, key, _("aucune organisation ne porte le numéro %(number)s.") % {"number": number})
+            line.error(
+                K,
+                key,
+                _("aucune organisation ne porte le numéro %(number)s.") % {"number": format_enterprise_number(number)},
+            )
         return
     if not name:
         return
@@ -142,7 +147,7 @@ def _resolve_organisation(line: Line, known: _Known, close_names: dict[str, tupl
         line.error(
             K,
             "organisation",
-            _("organisation inconnue : « %(name)s » (importez-la d'abord, ou corrigez le nom).") % {"name": name},
+            _("« %(name)s » inconnue (importez d'abord l'organisation, ou corrigez le nom).") % {"name": name},
         )
         return
     pk, score = found
@@ -159,17 +164,17 @@ def _find_duplicates(plan: Plan, known: _Known, decisions: dict[int, str]) -> No
     seen_emails: dict[str, int] = {}
     seen_names: list[tuple[int, str, int | None]] = []  # (line, folded full name, organisation id)
     for line in plan.lines:
-        if line.errors:
-            continue
         email = line.values.get("email")
-        full = fold(f"{line.values['first_name']} {line.values['last_name']}")
-        organisation_id = line.values.get("organisation_id")
         if email and email in seen_emails:
             message = _("%(email)s figure déjà à la ligne %(other)s.")
             line.error(K, "email", message % {"email": email, "other": seen_emails[email]})
             continue
         if email:
             seen_emails[email] = line.line
+        if line.errors:
+            continue
+        full = fold(f"{line.values['first_name']} {line.values['last_name']}")
+        organisation_id = line.values.get("organisation_id")
         if email and email in known.people_by_email:
             pk, label = known.people_by_email[email]
             if plan.mode == MODE_CREATE_OR_UPDATE:
