@@ -239,11 +239,7 @@ def participation_in_period(start: dt.date, end: dt.date) -> dict[str, Any]:
     confirmed = Registration.objects.filter(event__in=events, status=Registration.Status.CONFIRMED)
     attended = confirmed.filter(attendance=Registration.Attendance.ATTENDED)
     org_ids = set(confirmed.exclude(organisation=None).values_list("organisation_id", flat=True))
-    members = set()
-    # An organisation counts as a member reached if it was a member on the day of an event it came to.
-    for day, org in confirmed.exclude(organisation=None).values_list("event__start", "organisation_id"):
-        if org not in members and org in eco_selectors.member_ids_on(timezone.localdate(day)):
-            members.add(org)
+    members = set(member_organisations_reached(start, end).values_list("pk", flat=True))
     return {
         "registrations": confirmed.count(),
         "attendances": attended.count(),
@@ -388,3 +384,65 @@ def portal_sessions(person_id: int) -> QuerySet[MatchmakingSession]:
         .distinct()
         .order_by("-event__start")
     )
+
+
+# --- the objectives contract's selectors: f(start=date, end=date) -> the records counted ---------
+# Named as ``grappe.objectives.computations.events`` expects them.
+
+
+def events_held(start: dt.date, end: dt.date) -> QuerySet[Event]:
+    """Published events that took place (started) within the period; cancelled ones are not counted."""
+    return events_in_period(start, end)["items"]
+
+
+def participants(start: dt.date, end: dt.date) -> QuerySet[Registration]:
+    """Participations present at events held: checked in, or confirmed and not marked absent."""
+    return (
+        Registration.objects.filter(event__in=events_held(start, end), status=Registration.Status.CONFIRMED)
+        .exclude(attendance=Registration.Attendance.NO_SHOW)
+        .select_related("event", "person", "organisation")
+        .order_by("event__start", "pk")
+    )
+
+
+def member_organisations_reached(start: dt.date, end: dt.date):
+    """Distinct organisations, members on the day of the event, that had someone present at an event held."""
+    from grappe.ecosystem.models import Organisation
+
+    reached: set[int] = set()
+    members_by_day: dict[dt.date, set[int]] = {}
+    for day, org in participants(start, end).exclude(organisation=None).values_list("event__start", "organisation_id"):
+        local = timezone.localdate(day)
+        if local not in members_by_day:
+            members_by_day[local] = eco_selectors.member_ids_on(local)
+        if org in members_by_day[local]:
+            reached.add(org)
+    return Organisation.objects.filter(pk__in=reached).order_by("name", "pk")
+
+
+def satisfaction_responses(start: dt.date, end: dt.date) -> QuerySet[SurveyResponse]:
+    return SurveyResponse.objects.filter(registration__event__in=events_held(start, end)).order_by("pk")
+
+
+def _b2b_sessions(start: dt.date, end: dt.date) -> QuerySet[MatchmakingSession]:
+    return MatchmakingSession.objects.filter(event__in=_period(Event.objects.all(), "start", start, end))
+
+
+def b2b_meetings_requested(start: dt.date, end: dt.date) -> QuerySet[MeetingRequest]:
+    return MeetingRequest.objects.filter(session__in=_b2b_sessions(start, end)).order_by("pk")
+
+
+def b2b_meetings_scheduled(start: dt.date, end: dt.date) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(
+        session__in=_b2b_sessions(start, end),
+        slot__isnull=False,
+        status__in=[Meeting.Status.SCHEDULED, Meeting.Status.HELD, Meeting.Status.NO_SHOW],
+    ).order_by("pk")
+
+
+def b2b_meetings_held(start: dt.date, end: dt.date) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(session__in=_b2b_sessions(start, end), status=Meeting.Status.HELD).order_by("pk")
+
+
+def b2b_followups(start: dt.date, end: dt.date) -> QuerySet[Meeting]:
+    return b2b_meetings_held(start, end).filter(follow_up_wanted=True)
