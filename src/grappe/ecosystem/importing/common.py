@@ -97,7 +97,7 @@ def apply_plan(plan: Plan, *, actor: Any, apply_line: Callable[[Line], int | Non
             except ValidationError as exc:
                 raise ApplyError(
                     _("Ligne %(line)s : %(message)s. Rien n'a été importé.")
-                    % {"line": line.line, "message": validation_message(plan.kind, exc)}
+                    % {"line": line.line, "message": validation_message(plan.kind, exc).rstrip(".")}
                 ) from exc
             except DatabaseError as exc:
                 raise ApplyError(

@@ -218,6 +218,11 @@ def _find_duplicates(plan: Plan, known: _Known, decisions: dict[int, str]) -> No
             decide(line, decisions, (CREATE, SKIP) if line.match.pk is None else (CREATE, UPDATE, SKIP))
 
 
+def _compatible(existing: str | None, number: str | None) -> bool:
+    """Two organisations with different enterprise numbers are different legal entities, whatever their names."""
+    return existing is None or number is None or existing == number
+
+
 def _find_probable_duplicate(line: Line, known: _Known, seen: dict[str, list[tuple[int, str, str]]]) -> None:
     """Same postal code and a name at least 90 % alike (or the very same name when there is no postal
     code), among organisations without a different enterprise number, then among earlier lines."""
@@ -225,10 +230,10 @@ def _find_probable_duplicate(line: Line, known: _Known, seen: dict[str, list[tup
     code = line.values.get("postal_code", "")
     if code:
         ids = known.by_postal_code.get(code, set())
-        candidates = [(pk, match_key(known.names[pk][0])) for pk in ids if known.names[pk][1] in (None, number)]
+        candidates = [(pk, match_key(known.names[pk][0])) for pk in ids if _compatible(known.names[pk][1], number)]
         found = best_match(name, candidates, threshold=FUZZY_THRESHOLD)
     else:
-        ids = [pk for pk in known.by_key.get(match_key(name), []) if known.names[pk][1] in (None, number)]
+        ids = [pk for pk in known.by_key.get(match_key(name), []) if _compatible(known.names[pk][1], number)]
         found = (ids[0], 100) if ids else None
     if found:
         pk, score = found
