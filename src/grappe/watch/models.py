@@ -137,6 +137,8 @@ class Item(models.Model):
     )
     fetched_at = models.DateTimeField(_("relevé le"))
     language = models.CharField(_("langue"), max_length=2, choices=Language.choices, blank=True)
+    # MinHash signature of the folded title and summary (64 x uint32), for near-duplicate detection.
+    minhash = models.BinaryField(null=True, blank=True, editable=False)
     duplicate_group = models.PositiveBigIntegerField(
         _("groupe de quasi-doublons"),
         null=True,
@@ -196,6 +198,20 @@ class Item(models.Model):
     @property
     def is_regulatory(self) -> bool:
         return self.source.category == Source.Category.REGULATION or self.effective_date is not None
+
+
+class ItemBand(models.Model):
+    """One LSH band of an item's MinHash signature: items sharing a band are near-duplicate candidates."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="bands")
+    key = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = _("bande LSH")
+        verbose_name_plural = _("bandes LSH")
+
+    def __str__(self) -> str:
+        return f"{self.item_id}:{self.key}"
 
 
 class TopicProfile(models.Model):
