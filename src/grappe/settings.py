@@ -184,3 +184,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Watch (veille): polling limits and guards (grappe.watch.fetching) ---
+# Tests set WATCH_ALLOW_PRIVATE_ADDRESSES for their loopback server; production keeps the SSRF guard on.
+WATCH_ALLOW_PRIVATE_ADDRESSES = env_bool("WATCH_ALLOW_PRIVATE_ADDRESSES", False)
+WATCH_FETCH_TIMEOUT_SECONDS = env_int("WATCH_FETCH_TIMEOUT_SECONDS", 20)
+WATCH_MAX_BODY_BYTES = env_int("WATCH_MAX_BODY_BYTES", 5 * 1024 * 1024)
+WATCH_MAX_REDIRECTS = env_int("WATCH_MAX_REDIRECTS", 5)
+WATCH_HOST_MIN_DELAY_MS = env_int("WATCH_HOST_MIN_DELAY_MS", 2000)
+WATCH_AUTO_PAUSE_AFTER = env_int("WATCH_AUTO_PAUSE_AFTER", 5)
+WATCH_USER_AGENT = env_str("WATCH_USER_AGENT", "Grappe-watch/0.1 (+https://grappe.example/veille)")
+
+# Register (KBO/BCE import, grappe.register): the territory whose enterprises form the register universe.
+# Postal code ranges ("1300-1499,4000-7999", the Walloon Region, by default) or province NIS codes
+# ("province:60000,90000"). An enterprise belongs to the universe when its seat or one of its
+# establishments has a non-struck-off Belgian address in the territory.
+GRAPPE_REGISTER_TERRITORY = env_str("GRAPPE_REGISTER_TERRITORY", "1300-1499,4000-7999")
