@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.core.audit import audit_log, diff, snapshot
-from grappe.objectives.models import Indicator, Measurement, Objective, ObjectivesContract, Target
+from grappe.objectives.models import Indicator, Measurement, Objective, ObjectivesContract, ReportArchive, Target
 
 
 def _save(instance: Any, *, actor: Any, action: str, before: dict[str, Any] | None = None) -> Any:
@@ -155,3 +155,44 @@ def measurement_delete(*, actor: Any, measurement: Measurement) -> None:
         actor=actor, action="objectives.measurement.delete", obj=measurement, changes=snapshot(measurement, m2m=False)
     )
     measurement.delete()
+
+
+@transaction.atomic
+def report_archive(
+    *,
+    actor: Any,
+    contract: ObjectivesContract,
+    year: int,
+    kind: str = "annual",
+    language: str = "fr",
+    snapshot_date: Any = None,
+) -> ReportArchive:
+    """Compute a report as of a snapshot date, render its files and archive them with their numbers."""
+    from django.core.files.base import ContentFile
+
+    from grappe.objectives.reports.content import build
+    from grappe.objectives.reports.render import FORMATS, render
+
+    data = build(contract, year, kind=kind, language=language, snapshot=snapshot_date)
+    archive = ReportArchive(
+        contract=contract,
+        year=year,
+        kind=kind,
+        language=language,
+        snapshot_date=data.snapshot,
+        numbers=data.numbers,
+        generated_by=actor if getattr(actor, "is_authenticated", False) else None,
+        generated_at=timezone.now(),
+    )
+    archive.full_clean(exclude=["pdf_file", "xlsx_file"])
+    for fmt in FORMATS[kind]:
+        file = render(data, fmt)
+        getattr(archive, f"{fmt}_file").save(file.filename, ContentFile(file.content), save=False)
+    archive.save()
+    audit_log(
+        actor=actor,
+        action="objectives.report.archive",
+        obj=archive,
+        changes={"year": year, "kind": kind, "language": language, "snapshot": data.snapshot.isoformat()},
+    )
+    return archive

@@ -210,7 +210,8 @@ def adapt(obj: Any) -> Result:
         def get(name: str) -> Any:
             return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
 
-        records, value = get("records"), get("value")
+        records = next((r for r in (get("records"), get("queryset"), get("items")) if r is not None), None)
+        value = get("value")
         return Result(
             as_decimal(value) if value is not None else (Decimal(count(records)) if records is not None else None),
             records,
@@ -294,7 +295,9 @@ def from_selector(app: str, name: str, period: Period, *, by: str | None = None)
     function = selector(app, name)
     result = adapt(function(start=period.start, end=period.effective_end))
     if by and result.records is not None and not result.breakdown:
-        result.breakdown = breakdown_by(result.records, lambda record: display(record, by))
+        lines = breakdown_by(result.records, lambda record: display(record, by))
+        # Records without that attribute give one line with an empty code: no breakdown rather than a fake one.
+        result.breakdown = [] if all(line.code == "" for line in lines) else lines
     return result
 
 

@@ -1,18 +1,21 @@
-"""Mission 2 indicators of events and B2B matchmaking: read through ``grappe.events.selectors``.
+"""Mission 2 indicators of events and B2B matchmaking, read through ``grappe.events.selectors``.
 
-Selectors are called as ``f(start=date, end=date)`` and return the records counted.
+The events app exposes period figures as dicts (``events_in_period``, ``participation_in_period``,
+``satisfaction_in_period``, ``b2b_in_period``), each with the records behind the numbers.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from grappe.objectives.computations.base import (
     Period,
     Result,
-    adapt,
+    breakdown_by,
     count,
-    from_selector,
+    counted,
+    display,
     indicator,
     selector,
     share,
@@ -20,28 +23,40 @@ from grappe.objectives.computations.base import (
 )
 
 
+def _figures(name: str, period: Period) -> dict[str, Any]:
+    return selector("events", name)(start=period.start, end=period.effective_end)
+
+
 @indicator(
     "events.events_held",
     mission=2,
     unit=_("événements"),
     label=_("Moments d'échange organisés (par type)"),
-    definition=_("Événements tenus pendant la période (ateliers, réseautage, B2B, visites, webinaires...), par type."),
-    expects="events.selectors.events_held(start, end) -> Event records (attribute kind)",
+    definition=_("Événements publiés ayant commencé pendant la période (les annulés exclus), par type."),
+    expects="events.selectors.events_in_period(start, end)['items'] -> Event records (attribute kind)",
 )
 def events_held(period: Period) -> Result:
-    return from_selector("events", "events_held", period, by="kind")
+    events = _figures("events_in_period", period)["items"]
+    return counted(events, breakdown=breakdown_by(events, lambda event: display(event, "kind")))
 
 
 @indicator(
     "events.participants",
     mission=2,
-    unit=_("participations"),
+    unit=_("inscriptions"),
     label=_("Participants aux événements"),
-    definition=_("Participations présentes (inscriptions pointées ou non marquées absentes) aux événements tenus."),
-    expects="events.selectors.participants(start, end) -> Registration records",
+    definition=_("Inscriptions confirmées aux événements de la période (une personne compte à chaque événement)."),
+    expects="events.selectors.participation_in_period(start, end)['items'] -> Registration records",
 )
 def participants(period: Period) -> Result:
-    return from_selector("events", "participants", period)
+    return counted(_figures("participation_in_period", period)["items"].order_by("pk"))
+
+
+def _member_organisations_reached(period: Period):
+    from grappe.ecosystem.models import Organisation
+
+    ids = _figures("participation_in_period", period)["member_organisation_ids"]
+    return Organisation.objects.filter(pk__in=ids).order_by("name", "pk")
 
 
 @indicator(
@@ -49,11 +64,13 @@ def participants(period: Period) -> Result:
     mission=2,
     unit=_("organisations"),
     label=_("Organisations membres touchées"),
-    definition=_("Organisations membres distinctes dont au moins une personne a participé à un événement."),
-    expects="events.selectors.member_organisations_reached(start, end) -> Organisation records (distinct)",
+    definition=_(
+        "Organisations distinctes inscrites à au moins un événement de la période et membres le jour de l'événement."
+    ),
+    expects="events.selectors.participation_in_period(start, end)['member_organisation_ids']",
 )
 def member_organisations_reached(period: Period) -> Result:
-    return from_selector("events", "member_organisations_reached", period)
+    return counted(_member_organisations_reached(period))
 
 
 @indicator(
@@ -62,18 +79,18 @@ def member_organisations_reached(period: Period) -> Result:
     unit="%",
     label=_("Taux d'engagement des membres"),
     definition=_(
-        "Membres en fin de période ayant participé à au moins un événement, divisés par tous les membres en fin de "
-        "période, en pour cent."
+        "Membres en fin de période ayant participé à au moins un événement de la période, divisés par tous les "
+        "membres en fin de période, en pour cent."
     ),
-    expects="events.selectors.member_organisations_reached(start, end) + ecosystem.members_on(day)",
+    expects="events.selectors.participation_in_period + ecosystem.members_on(day)",
 )
 def member_engagement_rate(period: Period) -> Result:
-    reached = adapt(selector("events", "member_organisations_reached")(start=period.start, end=period.effective_end))
+    reached = _member_organisations_reached(period)
     members = selector("ecosystem", "members_on")(period.effective_end)
-    reached_ids = {getattr(record, "pk", record) for record in (reached.records or [])}
-    engaged = members.filter(pk__in=reached_ids).order_by("name", "pk")
+    engaged = members.filter(pk__in=reached.values("pk")).order_by("name", "pk")
     n, total = engaged.count(), members.count()
-    return Result(share(n, total), engaged, numerator=Decimal(n), denominator=Decimal(total))
+    note = "" if total else _("Aucun membre en fin de période : le taux n'est pas défini.")
+    return Result(share(n, total), engaged, note, numerator=Decimal(n), denominator=Decimal(total))
 
 
 @indicator(
@@ -81,33 +98,33 @@ def member_engagement_rate(period: Period) -> Result:
     mission=2,
     unit=_("note sur 5"),
     label=_("Satisfaction des participants"),
-    definition=_("Moyenne des notes (1 à 5) des questionnaires de satisfaction reçus pour les événements tenus."),
-    expects="events.selectors.satisfaction_responses(start, end) -> SurveyResponse records (attribute score)",
+    definition=_("Moyenne des notes (1 à 5) des questionnaires de satisfaction des événements de la période."),
+    expects="events.selectors.satisfaction_in_period(start, end)['items'] -> SurveyResponse records (score)",
 )
 def satisfaction(period: Period) -> Result:
-    responses = adapt(selector("events", "satisfaction_responses")(start=period.start, end=period.effective_end))
-    scores = values_of(responses.records or [], "score")
+    responses = _figures("satisfaction_in_period", period)["items"].order_by("pk")
+    scores = values_of(responses, "score")
     if not scores:
-        return Result(None, responses.records, _("Aucun questionnaire reçu pour la période."))
+        return Result(None, responses, _("Aucun questionnaire reçu pour la période."))
     average = (sum(scores) / len(scores)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    n = Decimal(count(responses.records))
-    return Result(average, responses.records, numerator=n, denominator=n)
+    n = Decimal(count(responses))
+    return Result(average, responses, numerator=n, denominator=n)
 
 
-def _b2b(name: str, period: Period) -> Result:
-    return from_selector("events", name, period)
+def _b2b(part: str, period: Period) -> Result:
+    return counted(_figures("b2b_in_period", period)["items"][part].order_by("pk"))
 
 
 @indicator(
     "events.b2b_meetings_requested",
     mission=2,
-    unit=_("rendez-vous"),
+    unit=_("demandes"),
     label=_("Rendez-vous B2B demandés"),
-    definition=_("Demandes de rendez-vous B2B faites par les participants des sessions de la période."),
-    expects="events.selectors.b2b_meetings_requested(start, end) -> MeetingRequest records",
+    definition=_("Demandes de rendez-vous B2B des sessions dont l'événement a eu lieu pendant la période."),
+    expects="events.selectors.b2b_in_period(start, end)['items']['requests'] -> MeetingRequest records",
 )
 def b2b_meetings_requested(period: Period) -> Result:
-    return _b2b("b2b_meetings_requested", period)
+    return _b2b("requests", period)
 
 
 @indicator(
@@ -115,11 +132,11 @@ def b2b_meetings_requested(period: Period) -> Result:
     mission=2,
     unit=_("rendez-vous"),
     label=_("Rendez-vous B2B planifiés"),
-    definition=_("Rendez-vous B2B placés dans un créneau et à une table pendant la période."),
-    expects="events.selectors.b2b_meetings_scheduled(start, end) -> Meeting records",
+    definition=_("Rendez-vous B2B placés dans un créneau (tenus, planifiés ou absences) pendant la période."),
+    expects="events.selectors.b2b_in_period(start, end)['items']['scheduled'] -> Meeting records",
 )
 def b2b_meetings_scheduled(period: Period) -> Result:
-    return _b2b("b2b_meetings_scheduled", period)
+    return _b2b("scheduled", period)
 
 
 @indicator(
@@ -128,10 +145,10 @@ def b2b_meetings_scheduled(period: Period) -> Result:
     unit=_("rendez-vous"),
     label=_("Rendez-vous B2B tenus"),
     definition=_("Rendez-vous B2B effectivement tenus (les absences enregistrées sont exclues)."),
-    expects="events.selectors.b2b_meetings_held(start, end) -> Meeting records",
+    expects="events.selectors.b2b_in_period(start, end)['items']['held'] -> Meeting records",
 )
 def b2b_meetings_held(period: Period) -> Result:
-    return _b2b("b2b_meetings_held", period)
+    return _b2b("held", period)
 
 
 @indicator(
@@ -139,8 +156,8 @@ def b2b_meetings_held(period: Period) -> Result:
     mission=2,
     unit=_("rendez-vous"),
     label=_("Rendez-vous B2B suivis d'effet"),
-    definition=_("Rendez-vous B2B tenus pour lesquels une suite a été enregistrée (offre, visite, projet...)."),
-    expects="events.selectors.b2b_followups(start, end) -> Meeting records with a follow-up",
+    definition=_("Rendez-vous B2B tenus pour lesquels les participants souhaitent une suite."),
+    expects="events.selectors.b2b_in_period(start, end)['items']['follow_ups'] -> Meeting records",
 )
 def b2b_followups(period: Period) -> Result:
-    return _b2b("b2b_followups", period)
+    return _b2b("follow_ups", period)

@@ -1,0 +1,1 @@
+"""Reports for the Region: what goes in them (``content``) and how they are drawn (``pdf``, ``xlsx``)."""
