@@ -230,3 +230,48 @@ def can_act_as_participant(user: Any, participant: Model) -> bool:
 
 
 events_staff_required = _guard(can_manage_events)
+
+
+# --- objectives: contract, indicators, reports ----------------------------------------------------
+# Staff configure the contract and enter manual values; observers (Region, board) read dashboards,
+# drill-downs and reports but never write, and see no person names nor evidence files.
+
+
+def can_read_objectives(user: Any) -> bool:
+    return can_read_reports(user)
+
+
+def can_edit_objectives(user: Any) -> bool:
+    return is_staff(user)
+
+
+def can_see_objectives_evidence_details(user: Any) -> bool:
+    """Names of people, links to records, evidence files and notes in drill-downs: staff only."""
+    return is_staff(user)
+
+
+objectives_read_required = _guard(can_read_objectives)
+objectives_edit_required = _guard(can_edit_objectives)
+
+
+# --- watch (veille): sources, triage, topics, subscriptions, digests --------------------------------
+# Staff run the watch (sources, triage, annotations, topic rules). Member users with a person manage
+# their own subscriptions and read their own digests. A topic's feed is public when staff said so;
+# otherwise it needs a personal token, valid for active staff and member users only.
+
+
+def can_curate_watch(user: Any) -> bool:
+    return is_staff(user)
+
+
+def can_subscribe_watch(user: Any) -> bool:
+    return is_member_user(user) and bool(user.person_id)
+
+
+def can_read_private_topic_feed(user: Any) -> bool:
+    """Holder of a private feed token: staff, or a member user (the token names the user)."""
+    return bool(user is not None and user.is_active and (is_staff(user) or is_member_user(user)))
+
+
+watch_curate_required = _guard(can_curate_watch)
+watch_subscriber_required = _guard(can_subscribe_watch)
