@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .instance import Id, Instance, _
+from .instance import Id, Instance, _, quote_ids
 
 Placement = Mapping[int, int]  # meeting index -> slot index
 
@@ -104,19 +104,19 @@ def validate_schedule(instance: Instance, assignments: Sequence[Mapping[str, Any
         mid, sid, table = row.get("meeting"), row.get("slot"), row.get("table")
         m, s = instance.meeting_index.get(mid), instance.slot_index.get(sid)
         if m is None:
-            problems.append(_("Rendez-vous inconnu %(id)r.") % {"id": mid})
+            problems.append(_("Rendez-vous inconnu « %(id)s ».") % {"id": mid})
             continue
         if s is None:
-            problems.append(_("Rendez-vous %(id)r : créneau inconnu %(slot)r.") % {"id": mid, "slot": sid})
+            problems.append(_("Rendez-vous « %(id)s » : créneau inconnu « %(slot)s ».") % {"id": mid, "slot": sid})
             continue
         seen[m] += 1
         if seen[m] == 2:
-            problems.append(_("Rendez-vous %(id)r placé plusieurs fois.") % {"id": mid})
+            problems.append(_("Rendez-vous « %(id)s » placé plusieurs fois.") % {"id": mid})
         if seen[m] > 1:
             continue
         if not isinstance(table, int) or isinstance(table, bool) or not 1 <= table <= instance.tables:
             problems.append(
-                _("Rendez-vous %(id)r : table %(table)r hors de 1..%(n)s.")
+                _("Rendez-vous « %(id)s » : table %(table)s hors de 1..%(n)s.")
                 % {"id": mid, "table": table, "n": instance.tables}
             )
         else:
@@ -128,34 +128,36 @@ def validate_schedule(instance: Instance, assignments: Sequence[Mapping[str, Any
             per_person[p] += 1
             if s not in instance.participants[p].available:
                 problems.append(
-                    _("Rendez-vous %(id)r : %(who)r n'est pas disponible au créneau %(slot)r.")
+                    _("Rendez-vous « %(id)s » : « %(who)s » n'est pas disponible au créneau « %(slot)s ».")
                     % {"id": mid, "who": instance.participants[p].id, "slot": sid}
                 )
     for s, counter in slot_tables.items():
         for table, n in counter.items():
             if n > 1:
                 problems.append(
-                    _("Créneau %(slot)r : la table %(table)s accueille %(n)s rendez-vous.")
+                    _("Créneau « %(slot)s » : la table %(table)s accueille %(n)s rendez-vous.")
                     % {"slot": instance.slots[s].id, "table": table, "n": n}
                 )
         if sum(counter.values()) > instance.tables:
-            problems.append(_("Créneau %(slot)r : plus de rendez-vous que de tables.") % {"slot": instance.slots[s].id})
+            problems.append(
+                _("Créneau « %(slot)s » : plus de rendez-vous que de tables.") % {"slot": instance.slots[s].id}
+            )
     for (p, s), ids in person_slots.items():
         if len(ids) > 1:
             problems.append(
-                _("%(who)r a %(n)s rendez-vous au créneau %(slot)r (%(ids)s).")
+                _("« %(who)s » a %(n)s rendez-vous au créneau « %(slot)s » (%(ids)s).")
                 % {
                     "who": instance.participants[p].id,
                     "n": len(ids),
                     "slot": instance.slots[s].id,
-                    "ids": ", ".join(map(repr, ids)),
+                    "ids": quote_ids(ids),
                 }
             )
     for p, n in per_person.items():
         cap = instance.participants[p].max_meetings
         if cap is not None and n > cap:
             problems.append(
-                _("%(who)r a %(n)s rendez-vous pour un maximum de %(cap)s.")
+                _("« %(who)s » a %(n)s rendez-vous pour un maximum de %(cap)s.")
                 % {"who": instance.participants[p].id, "n": n, "cap": cap}
             )
     for meeting in instance.meetings:
@@ -167,7 +169,7 @@ def validate_schedule(instance: Instance, assignments: Sequence[Mapping[str, Any
             or where[0] != meeting.lock_slot
             or (meeting.lock_table is not None and where[1] != meeting.lock_table)
         ):
-            problems.append(_("Rendez-vous verrouillé %(id)r déplacé ou absent.") % {"id": meeting.id})
+            problems.append(_("Rendez-vous verrouillé « %(id)s » déplacé ou absent.") % {"id": meeting.id})
     return problems
 
 

@@ -49,6 +49,11 @@ def _(message: str) -> str:
     return message
 
 
+def quote_ids(ids: list[Any]) -> str:
+    """« a », « b »: ids as they appear in messages."""
+    return ", ".join(f"« {i} »" for i in ids)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an instance: a stable code, a message, the ids involved."""
@@ -208,7 +213,7 @@ def parse_instance(data: Any) -> Instance:
             continue
         sid = raw["id"]
         if sid in seen_slots:
-            bad("duplicate_slot", _("Identifiant de créneau en double : %(id)r."), {"id": sid}, slot=sid)
+            bad("duplicate_slot", _("Identifiant de créneau en double : « %(id)s »."), {"id": sid}, slot=sid)
             continue
         seen_slots.add(sid)
         start, end = _time_key(raw.get("start")), _time_key(raw.get("end"))
@@ -216,7 +221,7 @@ def parse_instance(data: Any) -> Instance:
             bad(
                 "bad_slot_time",
                 _(
-                    "Créneau %(id)r : « start » et « end » doivent être des dates-heures ISO 8601, "
+                    "Créneau « %(id)s » : « start » et « end » doivent être des dates-heures ISO 8601, "
                     "des heures ou des nombres."
                 ),
                 {"id": sid},
@@ -224,7 +229,7 @@ def parse_instance(data: Any) -> Instance:
             )
             continue
         if start[0] != end[0] or start[1] >= end[1]:
-            bad("bad_slot_time", _("Créneau %(id)r : « end » doit suivre « start »."), {"id": sid}, slot=sid)
+            bad("bad_slot_time", _("Créneau « %(id)s » : « end » doit suivre « start »."), {"id": sid}, slot=sid)
             continue
         raw_slots.append((sid, start, end, raw.get("start"), raw.get("end")))
     kinds = {start[0] for _sid, start, _e, _rs, _re in raw_slots}
@@ -241,7 +246,7 @@ def parse_instance(data: Any) -> Instance:
         if after[1][1] < before[2][1]:
             bad(
                 "overlapping_slots",
-                _("Les créneaux %(a)r et %(b)r se chevauchent."),
+                _("Les créneaux « %(a)s » et « %(b)s » se chevauchent."),
                 {"a": before[0], "b": after[0]},
                 slots=[before[0], after[0]],
             )
@@ -264,7 +269,7 @@ def parse_instance(data: Any) -> Instance:
         if pid in seen_participants:
             bad(
                 "duplicate_participant",
-                _("Identifiant de participant en double : %(id)r."),
+                _("Identifiant de participant en double : « %(id)s »."),
                 {"id": pid},
                 participant=pid,
             )
@@ -274,7 +279,7 @@ def parse_instance(data: Any) -> Instance:
         if not isinstance(available, list):
             bad(
                 "bad_availability",
-                _("Participant %(id)r : « available » doit être une liste d'identifiants de créneaux."),
+                _("Participant « %(id)s » : « available » doit être une liste d'identifiants de créneaux."),
                 {"id": pid},
                 participant=pid,
             )
@@ -283,8 +288,8 @@ def parse_instance(data: Any) -> Instance:
         if unknown:
             bad(
                 "unknown_slot",
-                _("Participant %(id)r : créneaux inconnus %(slots)s."),
-                {"id": pid, "slots": json.dumps(unknown, ensure_ascii=False)},
+                _("Participant « %(id)s » : créneaux inconnus %(slots)s."),
+                {"id": pid, "slots": quote_ids(unknown)},
                 participant=pid,
                 slots=unknown,
             )
@@ -292,7 +297,7 @@ def parse_instance(data: Any) -> Instance:
         if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 0):
             bad(
                 "bad_max_meetings",
-                _("Participant %(id)r : « max_meetings » doit être un entier positif ou nul, ou null."),
+                _("Participant « %(id)s » : « max_meetings » doit être un entier positif ou nul, ou null."),
                 {"id": pid},
                 participant=pid,
             )
@@ -315,14 +320,14 @@ def parse_instance(data: Any) -> Instance:
             continue
         mid = raw["id"]
         if mid in meeting_ids:
-            bad("duplicate_meeting", _("Identifiant de rendez-vous en double : %(id)r."), {"id": mid}, meeting=mid)
+            bad("duplicate_meeting", _("Identifiant de rendez-vous en double : « %(id)s »."), {"id": mid}, meeting=mid)
             continue
         meeting_ids.add(mid)
         pair = raw.get("participants")
         if not isinstance(pair, list) or len(pair) != 2 or not all(_is_id(p) for p in pair):
             bad(
                 "bad_meeting_participants",
-                _("Rendez-vous %(id)r : « participants » doit lister exactement deux identifiants."),
+                _("Rendez-vous « %(id)s » : « participants » doit lister exactement deux identifiants."),
                 {"id": mid},
                 meeting=mid,
             )
@@ -331,8 +336,8 @@ def parse_instance(data: Any) -> Instance:
         if unknown:
             bad(
                 "unknown_participant",
-                _("Rendez-vous %(id)r : participants inconnus %(who)s."),
-                {"id": mid, "who": json.dumps(unknown, ensure_ascii=False)},
+                _("Rendez-vous « %(id)s » : participants inconnus %(who)s."),
+                {"id": mid, "who": quote_ids(unknown)},
                 meeting=mid,
                 participants=unknown,
             )
@@ -340,12 +345,11 @@ def parse_instance(data: Any) -> Instance:
         if pair[0] == pair[1]:
             bad(
                 "same_participant_twice",
-                _("Rendez-vous %(id)r : le participant %(who)r ne peut pas se rencontrer lui-même."),
+                _("Rendez-vous « %(id)s » : le participant « %(who)s » ne peut pas se rencontrer lui-même."),
                 {"id": mid, "who": pair[0]},
                 meeting=mid,
                 participants=pair,
             )
-            continue
         weight = raw.get("weight", 1)
         if weight is None:
             weight = 1
@@ -358,10 +362,12 @@ def parse_instance(data: Any) -> Instance:
         ):
             bad(
                 "bad_weight",
-                _("Rendez-vous %(id)r : le poids doit être un nombre entre 0 et %(max)s (reçu : %(value)s)."),
+                _("Rendez-vous « %(id)s » : le poids doit être un nombre entre 0 et %(max)s (reçu : %(value)s)."),
                 {"id": mid, "max": MAX_WEIGHT, "value": weight},
                 meeting=mid,
             )
+            continue
+        if pair[0] == pair[1]:
             continue
         if isinstance(weight, float) and weight.is_integer():
             weight = int(weight)
@@ -373,7 +379,7 @@ def parse_instance(data: Any) -> Instance:
             if not isinstance(lock, Mapping) or "slot" not in lock:
                 bad(
                     "bad_lock",
-                    _("Rendez-vous %(id)r : « locked » doit être null ou un objet {slot, table}."),
+                    _("Rendez-vous « %(id)s » : « locked » doit être null ou un objet {slot, table}."),
                     {"id": mid},
                     meeting=mid,
                 )
@@ -381,7 +387,7 @@ def parse_instance(data: Any) -> Instance:
             if not _is_id(lock["slot"]) or lock["slot"] not in slot_index:
                 bad(
                     "unknown_slot",
-                    _("Rendez-vous %(id)r : verrouillé sur un créneau inconnu %(slot)r."),
+                    _("Rendez-vous « %(id)s » : verrouillé sur un créneau inconnu « %(slot)s »."),
                     {"id": mid, "slot": lock["slot"]},
                     meeting=mid,
                     slot=lock["slot"],
@@ -393,7 +399,7 @@ def parse_instance(data: Any) -> Instance:
             ):
                 bad(
                     "bad_lock_table",
-                    _("Rendez-vous %(id)r : la table %(table)r n'existe pas (tables 1 à %(tables)s)."),
+                    _("Rendez-vous « %(id)s » : la table %(table)s n'existe pas (tables 1 à %(tables)s)."),
                     {"id": mid, "table": table, "tables": tables},
                     meeting=mid,
                     table=table,
@@ -404,8 +410,8 @@ def parse_instance(data: Any) -> Instance:
             if absent:
                 bad(
                     "lock_unavailable",
-                    _("Rendez-vous %(id)r : verrouillé sur le créneau %(slot)r où %(who)s n'est pas disponible."),
-                    {"id": mid, "slot": lock["slot"], "who": json.dumps(absent, ensure_ascii=False)},
+                    _("Rendez-vous « %(id)s » : verrouillé sur le créneau « %(slot)s », où %(who)s est absent."),
+                    {"id": mid, "slot": lock["slot"], "who": quote_ids(absent)},
                     meeting=mid,
                     slot=lock["slot"],
                     participants=absent,
@@ -415,7 +421,7 @@ def parse_instance(data: Any) -> Instance:
         elif not common:
             bad(
                 "no_common_slot",
-                _("Rendez-vous %(id)r : %(a)r et %(b)r n'ont aucun créneau disponible en commun."),
+                _("Rendez-vous « %(id)s » : « %(a)s » et « %(b)s » n'ont aucun créneau disponible en commun."),
                 {"id": mid, "a": pair[0], "b": pair[1]},
                 meeting=mid,
                 participants=list(pair),
@@ -433,7 +439,7 @@ def parse_instance(data: Any) -> Instance:
         if len(group) > (tables or 0):
             bad(
                 "too_many_locks",
-                _("Créneau %(slot)r : %(n)s rendez-vous verrouillés pour %(tables)s tables."),
+                _("Créneau « %(slot)s » : %(n)s rendez-vous verrouillés pour %(tables)s tables."),
                 {"slot": sid, "n": len(group), "tables": tables},
                 slot=sid,
                 meetings=[m.id for m in group],
@@ -449,8 +455,8 @@ def parse_instance(data: Any) -> Instance:
             if len(ids) > 1:
                 bad(
                     "lock_table_clash",
-                    _("Créneau %(slot)r, table %(table)s : plusieurs rendez-vous verrouillés (%(ids)s)."),
-                    {"slot": sid, "table": table, "ids": json.dumps(ids)},
+                    _("Créneau « %(slot)s », table %(table)s : plusieurs rendez-vous verrouillés (%(ids)s)."),
+                    {"slot": sid, "table": table, "ids": quote_ids(ids)},
                     slot=sid,
                     table=table,
                     meetings=ids,
@@ -460,8 +466,8 @@ def parse_instance(data: Any) -> Instance:
                 who = participants[p].id
                 bad(
                     "lock_person_clash",
-                    _("Créneau %(slot)r : %(who)r a plusieurs rendez-vous verrouillés (%(ids)s)."),
-                    {"slot": sid, "who": who, "ids": json.dumps(ids)},
+                    _("Créneau « %(slot)s » : « %(who)s » a plusieurs rendez-vous verrouillés (%(ids)s)."),
+                    {"slot": sid, "who": who, "ids": quote_ids(ids)},
                     slot=sid,
                     participant=who,
                     meetings=ids,
@@ -488,7 +494,7 @@ def lock_infeasibility(instance: Instance) -> list[Problem]:
             reasons.append(
                 Problem(
                     "locks_exceed_max_meetings",
-                    _("%(who)r a %(n)s rendez-vous verrouillés mais au plus %(cap)s rendez-vous.")
+                    _("« %(who)s » a %(n)s rendez-vous verrouillés mais au plus %(cap)s rendez-vous.")
                     % {"who": p.id, "n": len(locked), "cap": p.max_meetings},
                     {"participant": p.id, "meetings": locked},
                 )
