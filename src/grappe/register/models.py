@@ -1,1 +1,287 @@
-"""Models of the register app."""
+"""The register universe: KBO/BCE entities with an address in the cluster's territory.
+
+Filled only by the importer (``grappe kbo import``), read-only elsewhere, never mixed with
+``ecosystem.Organisation`` (which links to an ``Enterprise`` by its number).
+
+Built for national scale (about 600 000 enterprises and 10 million activity rows in Wallonia):
+
+- numbers are integer keys: an enterprise number ``0200.065.765`` is stored as ``200065765``,
+  an establishment number ``2.000.000.339`` as ``2000000339``; ``numbers.py`` formats them back;
+- every row carries ``enterprise_id`` (its owning enterprise), so a query by NACE code, postal
+  code or name finds enterprises without joining through establishments;
+- no database foreign keys between register tables (``db_constraint=False``): the importer swaps
+  whole tables and keeps them consistent itself;
+- free text is ``TextField``: the importer never trusts the field lengths of the cookbook.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from grappe.register.numbers import format_entity_number
+
+
+class Enterprise(models.Model):
+    """A registered entity (legal or natural person) whose seat or an establishment is in the territory."""
+
+    class Type(models.TextChoices):
+        UNKNOWN = "0", _("inconnu")
+        NATURAL_PERSON = "1", _("personne physique")
+        LEGAL_PERSON = "2", _("personne morale")
+
+    number = models.BigIntegerField(_("numéro d'entreprise"), primary_key=True)
+    status = models.TextField(_("statut"), default="AC")
+    juridical_situation = models.TextField(_("situation juridique"), blank=True)
+    type_of_enterprise = models.TextField(_("type d'entité"), choices=Type.choices, blank=True)
+    juridical_form = models.TextField(_("forme juridique"), blank=True)
+    juridical_form_cac = models.TextField(_("forme juridique (CSA)"), blank=True)
+    start_date = models.DateField(_("date de début"), null=True, blank=True)
+    # Derived by the importer: preferred name, and where the enterprise sits in the territory
+    # (seat if it is in the territory, else its first establishment there).
+    name = models.TextField(_("dénomination"), blank=True)
+    zipcode = models.TextField(_("code postal"), blank=True)
+    province = models.TextField(_("province (code INS)"), blank=True)
+    partial = models.BooleanField(
+        _("données partielles"),
+        default=False,
+        help_text=_("Entrée dans le territoire par un extrait de mise à jour qui ne contenait pas toutes ses données."),
+    )
+
+    class Meta:
+        verbose_name = _("entreprise (BCE)")
+        verbose_name_plural = _("entreprises (BCE)")
+        indexes = [
+            models.Index(fields=["zipcode"], name="register_ent_zipcode"),
+            models.Index(fields=["province"], name="register_ent_province"),
+            models.Index(fields=["start_date"], name="register_ent_start"),
+            models.Index(fields=["juridical_form"], name="register_ent_form"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_number} {self.name}".strip()
+
+    @property
+    def display_number(self) -> str:
+        return format_entity_number(self.number)
+
+    @property
+    def compact_number(self) -> str:
+        """The 10-digit form used by ``Organisation.enterprise_number``."""
+        return f"{self.number:010d}"
+
+
+class Establishment(models.Model):
+    """An establishment unit (a site) of an enterprise of the universe, wherever it is."""
+
+    number = models.BigIntegerField(_("numéro d'unité d'établissement"), primary_key=True)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="establishments",
+        verbose_name=_("entreprise"),
+    )
+    start_date = models.DateField(_("date de début"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("unité d'établissement")
+        verbose_name_plural = _("unités d'établissement")
+        indexes = [models.Index(fields=["enterprise"], name="register_est_enterprise")]
+
+    def __str__(self) -> str:
+        return self.display_number
+
+    @property
+    def display_number(self) -> str:
+        return format_entity_number(self.number)
+
+
+class Branch(models.Model):
+    """A Belgian branch office of a (foreign) enterprise; its id is not an official number."""
+
+    id = models.BigIntegerField(_("identifiant"), primary_key=True)
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.DO_NOTHING, db_constraint=False, related_name="branches"
+    )
+    start_date = models.DateField(_("date de début"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("succursale")
+        verbose_name_plural = _("succursales")
+        indexes = [models.Index(fields=["enterprise"], name="register_branch_enterprise")]
+
+    def __str__(self) -> str:
+        return format_entity_number(self.id)
+
+
+class EntityRow(models.Model):
+    """A row that belongs to an entity (enterprise, establishment or branch) of the universe."""
+
+    entity_number = models.BigIntegerField(_("numéro d'entité"))
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("entreprise")
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_entity_number(self) -> str:
+        return format_entity_number(self.entity_number)
+
+
+class Denomination(EntityRow):
+    """A name of an entity, in one language and of one type (name, abbreviation, commercial name...)."""
+
+    class Type(models.TextChoices):
+        NAME = "001", _("dénomination")
+        ABBREVIATION = "002", _("abréviation")
+        COMMERCIAL = "003", _("dénomination commerciale")
+        BRANCH = "004", _("dénomination de la succursale")
+
+    class Language(models.TextChoices):
+        UNKNOWN = "0", _("inconnue")
+        FR = "1", _("français")
+        NL = "2", _("néerlandais")
+        DE = "3", _("allemand")
+        EN = "4", _("anglais")
+
+    language = models.TextField(_("langue"), choices=Language.choices)
+    type = models.TextField(_("type"), choices=Type.choices)
+    value = models.TextField(_("dénomination"))
+
+    class Meta:
+        verbose_name = _("dénomination")
+        verbose_name_plural = _("dénominations")
+        indexes = [
+            models.Index(fields=["entity_number"], name="register_den_entity"),
+            models.Index(fields=["enterprise"], name="register_den_enterprise"),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Address(EntityRow):
+    """An address of an entity: seat (REGO), establishment (BAET) or branch (ABBR)."""
+
+    class Type(models.TextChoices):
+        SEAT = "REGO", _("siège")
+        ESTABLISHMENT = "BAET", _("unité d'établissement")
+        BRANCH = "ABBR", _("succursale")
+        OTHER = "OBAD", _("autre adresse")
+
+    type = models.TextField(_("type"), choices=Type.choices)
+    country_nl = models.TextField(_("pays (nl)"), blank=True)
+    country_fr = models.TextField(_("pays (fr)"), blank=True)
+    zipcode = models.TextField(_("code postal"), blank=True)
+    municipality_nl = models.TextField(_("commune (nl)"), blank=True)
+    municipality_fr = models.TextField(_("commune (fr)"), blank=True)
+    street_nl = models.TextField(_("rue (nl)"), blank=True)
+    street_fr = models.TextField(_("rue (fr)"), blank=True)
+    house_number = models.TextField(_("numéro"), blank=True)
+    box = models.TextField(_("boîte"), blank=True)
+    extra = models.TextField(_("complément d'adresse"), blank=True)
+    struck_off_on = models.DateField(_("radiée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("adresse")
+        verbose_name_plural = _("adresses")
+        indexes = [
+            models.Index(fields=["entity_number"], name="register_adr_entity"),
+            models.Index(fields=["enterprise"], name="register_adr_enterprise"),
+            models.Index(fields=["zipcode"], name="register_adr_zipcode"),
+        ]
+
+    def __str__(self) -> str:
+        street = self.street_fr or self.street_nl
+        municipality = self.municipality_fr or self.municipality_nl
+        return " ".join(p for p in (street, self.house_number, self.zipcode, municipality) if p)
+
+
+class Contact(EntityRow):
+    """A public contact detail of an entity: telephone, e-mail or web address."""
+
+    entity_contact = models.TextField(_("niveau"))
+    contact_type = models.TextField(_("type"))
+    value = models.TextField(_("valeur"))
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [
+            models.Index(fields=["entity_number"], name="register_con_entity"),
+            models.Index(fields=["enterprise"], name="register_con_enterprise"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_type} {self.value}"
+
+
+class Activity(EntityRow):
+    """A NACE-BEL activity of an entity, in one NACE version, group and classification."""
+
+    class Classification(models.TextChoices):
+        MAIN = "MAIN", _("principale")
+        SECONDARY = "SECO", _("secondaire")
+        AUXILIARY = "ANCI", _("auxiliaire")
+
+    activity_group = models.TextField(_("groupe d'activités"))
+    nace_version = models.PositiveSmallIntegerField(_("version NACE"))
+    nace_code = models.TextField(_("code NACE"))
+    classification = models.TextField(_("classification"), choices=Classification.choices)
+
+    class Meta:
+        verbose_name = _("activité")
+        verbose_name_plural = _("activités")
+        indexes = [
+            models.Index(fields=["entity_number"], name="register_act_entity"),
+            # Covers "enterprises with an activity under this NACE prefix" without touching the table.
+            models.Index(fields=["nace_version", "nace_code", "enterprise"], name="register_act_nace"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nace_version} {self.nace_code} {self.classification}"
+
+
+class ImportRun(models.Model):
+    """One import of a KBO extract; the last successful one tells which extract the register reflects."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("complet")
+        UPDATE = "update", _("mise à jour")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("en attente")
+        RUNNING = "running", _("en cours")
+        SUCCEEDED = "succeeded", _("réussi")
+        FAILED = "failed", _("échoué")
+
+    extract_number = models.PositiveIntegerField(_("numéro d'extrait"), null=True, blank=True)
+    snapshot_date = models.DateField(_("date de l'instantané"), null=True, blank=True)
+    extract_timestamp = models.TextField(_("horodatage de l'extrait"), blank=True)
+    kind = models.TextField(_("type"), choices=Kind.choices, blank=True)
+    source = models.TextField(_("source"), blank=True)
+    forced = models.BooleanField(_("forcé"), default=False)
+    status = models.TextField(_("statut"), choices=Status.choices, default=Status.QUEUED)
+    progress = models.TextField(_("avancement"), blank=True)
+    started_at = models.DateTimeField(_("début"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    counts = models.JSONField(_("comptages"), default=dict, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("demandé par"),
+    )
+
+    class Meta:
+        verbose_name = _("import BCE")
+        verbose_name_plural = _("imports BCE")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "extract_number"], name="register_run_status")]
+
+    def __str__(self) -> str:
+        return f"{self.extract_number} {self.kind} {self.status}"

@@ -1,0 +1,555 @@
+"""Import a KBO/BCE extract into the register universe.
+
+``import_extract(path)`` reads ``meta.csv`` and runs a full or an update import in ONE database
+transaction; on any error nothing is changed and an ``ExtractError`` names the file, the line and
+the reason.
+
+Full extract (streamed, two passes, never the whole extract in memory):
+
+1. ``address.csv``: entities with a non-struck-off Belgian REGO/BAET address in the territory;
+2. ``establishment.csv``: the universe = enterprises whose seat is in the territory, plus the
+   enterprises of establishments in the territory;
+3. every file again, keeping the rows of the universe's entities, into staging tables that are
+   swapped in at the end (``writers.Stage``).
+
+Memory holds integer sets and maps of the universe only (hundreds of MB at national scale).
+
+Update extract: must follow the last applied extract (``--force`` to override); for each table,
+delete the rows of the entities listed in ``<table>_delete.csv``, then insert
+``<table>_insert.csv``; enterprises the update touches are then checked against the territory
+(leaving: removed with all their rows; entering: added, flagged ``partial`` when the update does
+not carry their whole record) and their derived fields refreshed.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grappe.register.extract import (
+    DELETE_HEADERS,
+    HEADERS,
+    READ_ERRORS,
+    TABLES,
+    BadValue,
+    Extract,
+    ExtractError,
+    Meta,
+)
+from grappe.register.models import Address, Branch, Denomination, Enterprise, Establishment, ImportRun
+from grappe.register.numbers import ENTERPRISE_MAX
+from grappe.register.rows import NACE_VERSIONS, Codes, RowParser
+from grappe.register.territory import Territory, configured_territory, province_of_postal_codes
+from grappe.register.writers import SqliteBulk, Stage, delete_in, insert_rows
+
+Progress = Callable[[str], None]
+
+# Preferred display name: legal name first, then commercial name, then abbreviation; French first.
+_TYPE_RANK = {"001": 0, "003": 10, "002": 20, "004": 30}
+_LANGUAGE_RANK = {"1": 0, "2": 1, "0": 2, "3": 3, "4": 4}
+
+
+def name_rank(kind: str, language: str) -> int:
+    return _TYPE_RANK.get(kind, 40) + _LANGUAGE_RANK.get(language, 5)
+
+
+@dataclass
+class Result:
+    meta: Meta
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@contextmanager
+def _reading(extract: Extract, name: str, header: list[str]) -> Iterator[Any]:
+    """A csv reader whose errors become ``ExtractError(file, line, reason)``."""
+    with extract.reader(name, header) as reader:
+        try:
+            yield reader
+        except ExtractError:
+            raise
+        except READ_ERRORS as exc:
+            raise ExtractError(
+                _("lecture impossible (%(error)s)") % {"error": exc}, file=name, line=reader.line_num
+            ) from exc
+        except BadValue as exc:
+            raise ExtractError(str(exc), file=name, line=reader.line_num) from exc
+        except ValueError as exc:  # a row that does not unpack: wrong number of fields
+            raise ExtractError(
+                _("ligne mal formée : nombre de champs incorrect"), file=name, line=reader.line_num
+            ) from exc
+
+
+# --------------------------------------------------------------------------------------------
+# Full extract
+# --------------------------------------------------------------------------------------------
+
+
+class FullImport:
+    def __init__(self, extract: Extract, parser: RowParser, territory: Territory, progress: Progress) -> None:
+        self.extract = extract
+        self.parser = parser
+        self.territory = territory
+        self.progress = progress
+        self.counts: dict[str, int] = dict.fromkeys(TABLES, 0)
+        self.provinces = province_of_postal_codes()
+        self.zip_of: dict[int, str] = {}  # entity in the territory -> its postal code (seat first)
+        self.owner: dict[int, int] = {}  # entity of the universe -> its enterprise
+        self.names: dict[int, tuple[int, str]] = {}  # enterprise -> (rank, preferred name)
+
+    def run(self) -> dict[str, int]:
+        stage = Stage(TABLES)
+        stage.create()
+        in_territory = self.territory_entities()
+        universe = self.universe(in_territory)
+        self.owner = {number: number for number in universe}
+        self.progress(_("univers : %(count)s entreprises") % {"count": len(universe)})
+        for table, rows in (
+            ("establishment", self.establishment_rows),
+            ("branch", self.branch_rows),
+            ("denomination", self.denomination_rows),
+            ("address", self.address_rows),
+            ("contact", self.contact_rows),
+            ("activity", self.activity_rows),
+            ("enterprise", self.enterprise_rows),
+        ):
+            self.progress(_("chargement de %(file)s") % {"file": f"{table}.csv"})
+            stage.load(table, rows())
+        self.progress(_("bascule des tables et index"))
+        stage.swap()
+        self.progress(_("validation de la transaction"))
+        return self.counts
+
+    # Pass 1 ------------------------------------------------------------------------------------
+    def territory_entities(self) -> set[int]:
+        """Entities with a non-struck-off Belgian seat or establishment address in the territory."""
+        self.progress(_("lecture de %(file)s (territoire)") % {"file": "address.csv"})
+        parse = self.parser.address
+        postal_codes = self.territory.postal_codes
+        found: set[int] = set()
+        zip_of = self.zip_of
+        with _reading(self.extract, "address.csv", HEADERS["address"]) as reader:
+            for row in reader:
+                entity, kind, country_nl, country_fr, zipcode, *_rest, struck = parse(row)
+                if (
+                    struck is None
+                    and zipcode in postal_codes
+                    and not country_nl
+                    and not country_fr
+                    and (kind == "REGO" or (kind == "BAET" and entity not in zip_of))
+                ):
+                    found.add(entity)
+                    zip_of[entity] = zipcode
+        return found
+
+    def universe(self, in_territory: set[int]) -> set[int]:
+        self.progress(_("lecture de %(file)s (univers)") % {"file": "establishment.csv"})
+        universe = {number for number in in_territory if number < ENTERPRISE_MAX}
+        parse = self.parser.establishment
+        zip_of = self.zip_of
+        with _reading(self.extract, "establishment.csv", HEADERS["establishment"]) as reader:
+            for row in reader:
+                establishment, enterprise, _start = parse(row)
+                if establishment in in_territory:
+                    universe.add(enterprise)
+                    if enterprise not in zip_of:
+                        zip_of[enterprise] = zip_of[establishment]
+        return universe
+
+    # Pass 2 ------------------------------------------------------------------------------------
+    def establishment_rows(self) -> Iterator[tuple]:
+        parse, owner = self.parser.establishment, self.owner
+        with _reading(self.extract, "establishment.csv", HEADERS["establishment"]) as reader:
+            for row in reader:
+                number, enterprise, start = parse(row)
+                if enterprise in owner and number not in owner:  # a duplicated line keeps the first
+                    owner[number] = enterprise
+                    self.counts["establishment"] += 1
+                    yield number, enterprise, start
+
+    def branch_rows(self) -> Iterator[tuple]:
+        parse, owner = self.parser.branch, self.owner
+        with _reading(self.extract, "branch.csv", HEADERS["branch"]) as reader:
+            for row in reader:
+                branch_id, enterprise, start = parse(row)
+                if enterprise in owner and enterprise < ENTERPRISE_MAX and branch_id not in owner:
+                    owner[branch_id] = enterprise
+                    self.counts["branch"] += 1
+                    yield branch_id, enterprise, start
+
+    def denomination_rows(self) -> Iterator[tuple]:
+        parse, owner, names = self.parser.denomination, self.owner, self.names
+        previous = None
+        count = 0
+        with _reading(self.extract, "denomination.csv", HEADERS["denomination"]) as reader:
+            for row in reader:
+                if row == previous:  # a duplicated line
+                    continue
+                previous = row
+                entity, language, kind, value = parse(row)
+                enterprise = owner.get(entity)
+                if enterprise is None:
+                    continue
+                if entity == enterprise:
+                    rank = name_rank(kind, language)
+                    best = names.get(enterprise)
+                    if best is None or rank < best[0]:
+                        names[enterprise] = (rank, value)
+                count += 1
+                yield entity, enterprise, language, kind, value
+        self.counts["denomination"] = count
+
+    def address_rows(self) -> Iterator[tuple]:
+        parse, owner = self.parser.address, self.owner
+        previous = None
+        count = 0
+        with _reading(self.extract, "address.csv", HEADERS["address"]) as reader:
+            for row in reader:
+                if row == previous:  # a duplicated line
+                    continue
+                previous = row
+                parsed = parse(row)
+                entity = parsed[0]
+                enterprise = owner.get(entity)
+                if enterprise is None:
+                    continue
+                count += 1
+                yield (entity, enterprise, *parsed[1:])
+        self.counts["address"] = count
+
+    def contact_rows(self) -> Iterator[tuple]:
+        parse, owner = self.parser.contact, self.owner
+        previous = None
+        count = 0
+        with _reading(self.extract, "contact.csv", HEADERS["contact"]) as reader:
+            for row in reader:
+                if row == previous:  # a duplicated line
+                    continue
+                previous = row
+                entity, entity_contact, contact_type, value = parse(row)
+                enterprise = owner.get(entity)
+                if enterprise is None:
+                    continue
+                count += 1
+                yield entity, enterprise, entity_contact, contact_type, value
+        self.counts["contact"] = count
+
+    def activity_rows(self) -> Iterator[tuple]:
+        """The hot loop (36 M rows nationally): checks inlined, the entity parsed once per run of rows."""
+        parser, owner = self.parser, self.owner
+        entity_number, explain = parser.entity_number, parser.activity
+        groups, classifications, nace, versions = parser.groups, parser.classifications, parser.nace, NACE_VERSIONS
+        nothing: set[str] = set()
+        last_raw, entity, enterprise, previous, seen = None, 0, None, None, set()
+        count = 0
+        with _reading(self.extract, "activity.csv", HEADERS["activity"]) as reader:
+            for row in reader:
+                if row == previous:  # a duplicated line
+                    continue
+                previous = row
+                raw, group, version, code, classification = row
+                if (
+                    group not in groups
+                    or classification not in classifications
+                    or code not in nace.get(version, nothing)
+                ):
+                    explain(row)  # raises with the precise reason
+                if raw != last_raw:
+                    last_raw = raw
+                    entity = entity_number(raw)
+                    enterprise = owner.get(entity)
+                    seen = set()
+                if enterprise is not None:
+                    key = (group, version, code, classification)
+                    if key in seen:  # the same activity twice for one entity
+                        continue
+                    seen.add(key)
+                    count += 1
+                    yield entity, enterprise, group, versions[version], code, classification
+        self.counts["activity"] = count
+
+    def enterprise_rows(self) -> Iterator[tuple]:
+        parse, owner, names = self.parser.enterprise, self.owner, self.names
+        zip_of, provinces = self.zip_of, self.provinces
+        seen: set[int] = set()
+        with _reading(self.extract, "enterprise.csv", HEADERS["enterprise"]) as reader:
+            for row in reader:
+                parsed = parse(row)
+                number = parsed[0]
+                if number not in owner or number >= ENTERPRISE_MAX or number in seen:
+                    continue
+                seen.add(number)
+                zipcode = zip_of.get(number, "")
+                name = names.get(number, (0, ""))[1]
+                yield (*parsed, name, zipcode, provinces.get(zipcode, ""), False)
+        # Entities of the universe missing from enterprise.csv (an inconsistent extract): keep a stub.
+        for number in (n for n in owner if n < ENTERPRISE_MAX and n not in seen):
+            zipcode = zip_of.get(number, "")
+            seen.add(number)
+            name = names.get(number, (0, ""))[1]
+            yield (number, "AC", "", "", "", "", None, name, zipcode, provinces.get(zipcode, ""), True)
+        self.counts["enterprise"] = len(seen)
+
+
+# --------------------------------------------------------------------------------------------
+# Update extract
+# --------------------------------------------------------------------------------------------
+
+_KEY_COLUMN = {"enterprise": "number", "establishment": "number", "branch": "id"}
+
+
+def _chunks(values: list[int], size: int = 900) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class UpdateImport:
+    def __init__(self, extract: Extract, parser: RowParser, territory: Territory, progress: Progress) -> None:
+        self.extract = extract
+        self.parser = parser
+        self.territory = territory
+        self.progress = progress
+        self.counts: dict[str, int] = {}
+
+    def read(self) -> tuple[dict[str, set[int]], dict[str, list[tuple]]]:
+        deletes: dict[str, set[int]] = {}
+        inserts: dict[str, list[tuple]] = {}
+        for table in TABLES:
+            name = f"{table}_delete.csv"
+            deletes[table] = set()
+            with _reading(self.extract, name, DELETE_HEADERS.get(table, ["EntityNumber"])) as reader:
+                for row in reader:
+                    deletes[table].add(self.parser.deleted(table, row))
+            parse = getattr(self.parser, table)
+            with _reading(self.extract, f"{table}_insert.csv", HEADERS[table]) as reader:
+                inserts[table] = list(dict.fromkeys(parse(row) for row in reader))  # drops duplicated lines
+        return deletes, inserts
+
+    def run(self) -> dict[str, int]:
+        deletes, inserts = self.read()
+        # Who owns each entity: the update's own establishment/branch rows first, then the register.
+        owner: dict[int, int] = {}
+        for number, enterprise, _start in inserts["establishment"] + inserts["branch"]:
+            owner[number] = enterprise
+        entities = set().union(*deletes.values(), *({row[0] for row in rows} for rows in inserts.values()))
+        unknown = [n for n in entities if n >= ENTERPRISE_MAX and n not in owner]
+        for chunk in _chunks(unknown):
+            owner.update(Establishment.objects.filter(number__in=chunk).values_list("number", "enterprise_id"))
+            owner.update(Branch.objects.filter(id__in=chunk).values_list("id", "enterprise_id"))
+        for number in entities:
+            if number < ENTERPRISE_MAX:
+                owner[number] = number
+        touched = {owner[n] for n in entities if n in owner}
+        existed = self._existing(touched)
+        self.counts["outside"] = sum(1 for n in entities if n not in owner)
+
+        # 1. every delete, then 2. every insert (rows of entities whose enterprise is known).
+        for table in TABLES:
+            column = _KEY_COLUMN.get(table, "entity_number")
+            numbers = set(deletes[table])
+            if table in _KEY_COLUMN:  # an insert without its delete replaces the row
+                numbers |= {row[0] for row in inserts[table]}
+            self.counts[f"{table}_deleted"] = delete_in(table, column, sorted(numbers))
+        for table in TABLES:
+            rows = self._insert_rows(table, inserts[table], owner)
+            insert_rows(table, rows)
+            self.counts[f"{table}_inserted"] = len(rows)
+
+        # 3. the touched enterprises against the territory.
+        present = self._existing(touched)
+        in_territory = self._in_territory(touched)
+        stopped = (deletes["enterprise"] & touched) - present  # deleted and not inserted again
+        # Purged: every touched enterprise now outside the territory (rows of enterprises that were
+        # never in the universe were inserted above and go here too), and the stopped ones.
+        leaving = (touched - in_territory) | stopped
+        entering = in_territory - existed - stopped
+        named = {row[0] for row in inserts["denomination"]}
+        stubs = sorted(entering - present)
+        insert_rows("enterprise", [(n, "AC", "", "", "", "", None, "", "", "", True) for n in stubs])
+        partial = {n for n in entering if n in stubs or n not in named}
+        self._purge(sorted(leaving))
+        self.refresh(sorted(touched - leaving), partial=partial)
+        self.counts.update(
+            entered=len(entering),
+            left=len((leaving & existed) - stopped),
+            stopped=len(stopped & existed),
+            enterprises=Enterprise.objects.count(),
+        )
+        return self.counts
+
+    @staticmethod
+    def _existing(numbers: set[int]) -> set[int]:
+        found: set[int] = set()
+        for chunk in _chunks(sorted(numbers)):
+            found.update(Enterprise.objects.filter(number__in=chunk).values_list("number", flat=True))
+        return found
+
+    def _insert_rows(self, table: str, rows: list[tuple], owner: dict[int, int]) -> list[tuple]:
+        if table == "enterprise":
+            return [(*row, "", "", "", False) for row in rows]
+        if table in ("establishment", "branch"):
+            return rows  # their enterprise is the row's own; outsiders are purged afterwards
+        return [(row[0], owner[row[0]], *row[1:]) for row in rows if row[0] in owner]
+
+    def _in_territory(self, enterprises: set[int]) -> set[int]:
+        found: set[int] = set()
+        postal_codes = self.territory.postal_codes
+        for chunk in _chunks(sorted(enterprises)):
+            for enterprise, zipcode, country_nl, country_fr in Address.objects.filter(
+                enterprise_id__in=chunk, struck_off_on__isnull=True, type__in=["REGO", "BAET"]
+            ).values_list("enterprise_id", "zipcode", "country_nl", "country_fr"):
+                if zipcode in postal_codes and not country_nl and not country_fr:
+                    found.add(enterprise)
+        return found
+
+    @staticmethod
+    def _purge(enterprises: list[int]) -> None:
+        for table in ("denomination", "address", "contact", "activity", "establishment", "branch"):
+            delete_in(table, "enterprise_id", enterprises)
+        delete_in("enterprise", "number", enterprises)
+
+    def refresh(self, enterprises: list[int], *, partial: set[int]) -> None:
+        """Recompute the derived fields (name, postal code, province) of a few enterprises."""
+        provinces = province_of_postal_codes()
+        postal_codes = self.territory.postal_codes
+        for chunk in _chunks(enterprises):
+            names: dict[int, tuple[int, str]] = {}
+            for entity, language, kind, value in Denomination.objects.filter(entity_number__in=chunk).values_list(
+                "entity_number", "language", "type", "value"
+            ):
+                rank = name_rank(kind, language)
+                if entity not in names or rank < names[entity][0]:
+                    names[entity] = (rank, value)
+            places: dict[int, tuple[int, str]] = {}
+            for enterprise, entity, kind, zipcode in Address.objects.filter(
+                enterprise_id__in=chunk,
+                struck_off_on__isnull=True,
+                type__in=["REGO", "BAET"],
+                country_nl="",
+                country_fr="",
+            ).values_list("enterprise_id", "entity_number", "type", "zipcode"):
+                if zipcode not in postal_codes:
+                    continue
+                rank = 0 if kind == "REGO" else entity  # the seat, else the lowest establishment number
+                if enterprise not in places or rank < places[enterprise][0]:
+                    places[enterprise] = (rank, zipcode)
+            for number in chunk:
+                zipcode = places.get(number, (0, ""))[1]
+                fields: dict[str, Any] = {
+                    "name": names.get(number, (0, ""))[1],
+                    "zipcode": zipcode,
+                    "province": provinces.get(zipcode, ""),
+                }
+                if number in partial:
+                    fields["partial"] = True
+                Enterprise.objects.filter(number=number).update(**fields)
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+REQUIRED_FULL = ["meta.csv", "code.csv", *(f"{table}.csv" for table in TABLES)]
+REQUIRED_UPDATE = [
+    "meta.csv",
+    "code.csv",
+    *(f"{table}_{kind}.csv" for table in TABLES for kind in ("delete", "insert")),
+]
+
+
+def last_applied() -> ImportRun | None:
+    return ImportRun.objects.filter(status=ImportRun.Status.SUCCEEDED).order_by("-finished_at", "-id").first()
+
+
+def check_sequence(meta: Meta, last: ImportRun | None, *, force: bool) -> None:
+    """An update must follow the last applied extract; no extract may be older than it."""
+    if force:
+        return
+    if meta.kind == "update":
+        if last is None or last.extract_number is None:
+            raise ExtractError(
+                _("aucun extrait n'a encore été importé : importez d'abord un extrait complet (ou utilisez --force)"),
+                file="meta.csv",
+            )
+        if meta.number <= last.extract_number:
+            raise ExtractError(
+                _("extrait %(number)s plus ancien que le dernier appliqué (%(last)s) ; utilisez --force")
+                % {"number": meta.number, "last": last.extract_number},
+                file="meta.csv",
+            )
+        if meta.number > last.extract_number + 1:
+            raise ExtractError(
+                _(
+                    "trou dans la suite des extraits : le dernier appliqué est %(last)s, celui-ci est %(number)s "
+                    "(attendu %(expected)s) ; importez les extraits manquants ou utilisez --force"
+                )
+                % {"number": meta.number, "last": last.extract_number, "expected": last.extract_number + 1},
+                file="meta.csv",
+            )
+    elif last is not None and last.extract_number is not None and meta.number < last.extract_number:
+        raise ExtractError(
+            _("extrait complet %(number)s plus ancien que le dernier appliqué (%(last)s) ; utilisez --force")
+            % {"number": meta.number, "last": last.extract_number},
+            file="meta.csv",
+        )
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+def import_extract(
+    path: str | Path,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    actor: Any = None,
+    run: ImportRun | None = None,
+) -> ImportRun:
+    """Import one extract (zip or directory, full or update) in one transaction; returns the run.
+
+    Raises ``ExtractError`` and leaves the database as it was when anything is wrong.
+    """
+    progress = progress or _quiet
+    started = timezone.now()
+    extract = Extract.open(path)
+    try:
+        meta = extract.read_meta()
+        extract.require(REQUIRED_FULL if meta.kind == "full" else REQUIRED_UPDATE)
+        parser = RowParser(Codes.build(extract.read_codes()))
+        territory = configured_territory()
+        progress(
+            _("extrait %(number)s (%(kind)s) du %(date)s")
+            % {"number": meta.number, "kind": meta.kind, "date": meta.snapshot_date.isoformat()}
+        )
+        with SqliteBulk(), transaction.atomic():
+            check_sequence(meta, last_applied(), force=force)
+            worker = (FullImport if meta.kind == "full" else UpdateImport)(extract, parser, territory, progress)
+            counts = worker.run()
+            run = run or ImportRun()
+            run.extract_number = meta.number
+            run.snapshot_date = meta.snapshot_date
+            run.extract_timestamp = meta.timestamp
+            run.kind = meta.kind
+            run.source = str(path)[:500]
+            run.forced = force
+            run.status = ImportRun.Status.SUCCEEDED
+            run.started_at = run.started_at or started
+            run.finished_at = timezone.now()
+            run.counts = counts
+            run.error = ""
+            run.progress = ""
+            if actor is not None and getattr(actor, "is_authenticated", False):
+                run.requested_by = actor
+            run.save()
+    finally:
+        extract.close()
+    progress(_("terminé"))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA optimize")
+    return run
