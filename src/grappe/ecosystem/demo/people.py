@@ -207,7 +207,12 @@ class ConsentBatch:
         for consent, _actor, withdrawn_at, _withdrawer in self.rows:
             consent.withdrawn_at = withdrawn_at
         Consent.objects.bulk_update(withdrawn, ["withdrawn_at"], batch_size=500)
+        moments = [entry.at for entry in entries]
         AuditEntry.objects.bulk_create(entries, batch_size=500)
+        # ``at`` is ``auto_now_add``: the insert stamped the current time, put the real moments back.
+        for entry, moment in zip(entries, moments, strict=True):
+            entry.at = moment
+        AuditEntry.objects.bulk_update(entries, ["at"], batch_size=500)
         return len(self.rows)
 
 
