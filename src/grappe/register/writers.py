@@ -91,10 +91,13 @@ class SqliteBulk:
     def __enter__(self) -> "SqliteBulk":
         if is_sqlite():
             with connection.cursor() as cursor:
-                for pragma in ("synchronous", "cache_size"):
+                # The safety level cannot change inside a transaction (when the caller already opened one).
+                pragmas = ("cache_size",) if connection.in_atomic_block else ("synchronous", "cache_size")
+                for pragma in pragmas:
                     self.saved[pragma] = cursor.execute(f"PRAGMA {pragma}").fetchone()[0]
-                # A crash mid-import loses nothing committed: the swap is a single transaction.
-                cursor.execute("PRAGMA synchronous=OFF")
+                if "synchronous" in self.saved:
+                    # A crash mid-import loses nothing committed: the swap is a single transaction.
+                    cursor.execute("PRAGMA synchronous=OFF")
                 cursor.execute("PRAGMA cache_size=-262144")  # 256 MB of page cache for index builds
                 cursor.execute("PRAGMA threads=2")  # index builds may sort on a second core
         return self
@@ -140,6 +143,7 @@ class Stage:
                 ]
             else:
                 cols = ", ".join(_q(c) for c in columns)
+                cursor.execute(f"DROP TABLE IF EXISTS {_q(stage)}")
                 cursor.execute(
                     f"CREATE TEMP TABLE {_q(stage)} ON COMMIT DROP AS SELECT {cols} FROM {_q(live)} WITH NO DATA"
                 )
@@ -195,6 +199,7 @@ def _pg_swap(cursor: Any, table: str, live: str, stage: str) -> None:
     cursor.execute(f"INSERT INTO {_q(live)} ({cols}) SELECT {cols} FROM {_q(stage)}{conflict}")
     for _name, definition in indexes:
         cursor.execute(definition)
+    cursor.execute(f"DROP TABLE {_q(stage)}")
     cursor.execute(f"ANALYZE {_q(live)}")
 
 
