@@ -323,7 +323,7 @@ def test_locks_beyond_a_participants_cap_make_the_instance_infeasible_with_reaso
             "meetings": ["ab", "ac"],
         }
     ]
-    assert "'a'" in result["reasons"][0]["message"]
+    assert "« a »" in result["reasons"][0]["message"]
 
 
 def test_solver_respects_caps_and_availability():
