@@ -69,14 +69,14 @@ def run_case(key: str, time_limit: float, seed: int) -> None:
         return f"{100 * x / bound:6.2f}%" if bound else "   n/a"
 
     print(f"  upper bound (proven): {bound}   solver-free bound: {simple}")
-    print(f"  {'':8} {'placed':>7} {'weighted':>9} {'of bound':>9} {'idle gaps':>10} {'worst':>6} {'seconds':>8}")
+    print(f"  {'':9} {'placed':>7} {'weighted':>9} {'of bound':>9} {'idle gaps':>10} {'worst':>6} {'seconds':>8}")
     print(
-        f"  {'CP-SAT':8} {result['scheduled']:7d} {result['weighted_scheduled']:9}"
+        f"  {'scheduler':9} {result['scheduled']:7d} {result['weighted_scheduled']:9}"
         f" {pct(result['weighted_scheduled']):>9}"
         f" {result['idle_gaps']:10d} {max(gaps, default=0):6d} {result['seconds']:8.2f}"
     )
     print(
-        f"  {'greedy':8} {len(greedy):7d} {greedy_weight:9} {pct(greedy_weight):>9}"
+        f"  {'greedy':9} {len(greedy):7d} {greedy_weight:9} {pct(greedy_weight):>9}"
         f" {sum(greedy_gaps):10d} {max(greedy_gaps, default=0):6d} {greedy_seconds:8.2f}"
     )
     ratio_gaps = sum(greedy_gaps) / result["idle_gaps"] if result["idle_gaps"] else float("inf")
