@@ -1,0 +1,202 @@
+"""Benchmark of the KBO import (issue 3): a national-scale synthetic full extract, then an update.
+
+    .venv/bin/python bench/kbo_import.py [--enterprises 1940000] [--work /tmp/grappe-kbo-bench] [--reuse]
+
+Prints, for a fresh SQLite database (and PostgreSQL when DATABASE_URL is set): wall time, rows/s,
+peak RSS of the importing process (VmHWM), universe size; the parse floor measured in the same run
+(pyarrow.csv reading every CSV file) and the ratio; then the time of an update extract of about
+1 000 changed rows generated from the full one. Targets (issue 3): full < 3 min, < 3x the parse
+floor, < 3 GB peak RSS; update < 2 s. Nothing is asserted.
+
+The synthetic generator (../shared/tools/kbo_synth.py) draws NACE 2003 rows from the 2008 list;
+the importer rejects unknown codes, so this script appends those codes to the synthetic code.csv
+(a few hundred rows) before importing.
+"""
+
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SYNTH = ROOT.parent / "shared" / "tools" / "kbo_synth.py"
+FILES = ["enterprise", "establishment", "denomination", "address", "contact", "activity", "branch", "code", "meta"]
+
+
+def generate(out: Path, enterprises: int) -> None:
+    subprocess.run([sys.executable, str(SYNTH), str(out), "--enterprises", str(enterprises)], check=True)
+    codes: dict[str, set[str]] = {}
+    with open(out / "code.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            codes.setdefault(row["Category"], set()).add(row["Code"])
+    missing = sorted(c for c in codes["Nace2008"] if len(c) == 5 and c not in codes["Nace2003"])
+    with open(out / "code.csv", "a", encoding="utf-8") as handle:
+        handle.writelines(f'"Nace2003","{code}","FR","(synthetic)"\n' for code in missing)
+
+
+def parse_floor(directory: Path) -> tuple[float, int]:
+    import pyarrow.csv as pacsv
+
+    started = time.perf_counter()
+    rows = 0
+    for name in FILES:
+        path = directory / f"{name}.csv"
+        with open(path, encoding="utf-8") as handle:
+            header = next(csv.reader(handle))
+        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, "string")))
+        rows += table.num_rows
+    return time.perf_counter() - started, rows
+
+
+def make_update(full: Path, out: Path, seed: int = 7) -> int:
+    """An update extract (number 141) of about 1 000 changed rows: renames, moves, stops, new activities."""
+    rnd = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    enterprises, addresses = [], {}
+    with open(full / "enterprise.csv", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header_ent = next(reader)
+        for _i, row in zip(range(20000), reader, strict=False):
+            enterprises.append(row)
+    with open(full / "address.csv", encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header_adr = next(reader)
+        wanted = {row[0] for row in enterprises}
+        for _i, row in zip(range(60000), reader, strict=False):
+            if row[0] in wanted and row[1] == "REGO":
+                addresses[row[0]] = row
+    legal = [row for row in enterprises if row[0] in addresses]
+    chosen = rnd.sample(legal, 240)
+    renamed, moved, stopped, recoded = chosen[:100], chosen[100:160], chosen[160:180], chosen[180:]
+    files: dict[str, list[list[str]]] = {f"{t}_{k}": [] for t in FILES[:7] for k in ("delete", "insert")}
+    for row in renamed:
+        files["denomination_delete"].append([row[0]])
+        files["denomination_insert"].append([row[0], "1", "001", f"Renamed {row[0]}"])
+        files["enterprise_delete"].append([row[0]])
+        files["enterprise_insert"].append(row)
+    walloon = ["5000", "4000", "6000", "7000", "1300", "6700"]
+    for row in moved:
+        files["address_delete"].append([row[0]])
+        address = list(addresses[row[0]])
+        address[4] = rnd.choice([*walloon, "2000", "9000"])
+        files["address_insert"].append(address)
+    for row in stopped:
+        for table in ("enterprise", "denomination", "address", "activity"):
+            files[f"{table}_delete"].append([row[0]])
+    for row in recoded:
+        files["activity_delete"].append([row[0]])
+        for code in ("43110", "43320", "41001", "46730", "38210", "24100", "47110", "62100"):
+            files["activity_insert"].append([row[0], "003", "2025", code, "MAIN" if code == "43110" else "SECO"])
+    headers = {
+        "enterprise": header_ent,
+        "address": header_adr,
+        "denomination": ["EntityNumber", "Language", "TypeOfDenomination", "Denomination"],
+        "establishment": ["EstablishmentNumber", "StartDate", "EnterpriseNumber"],
+        "contact": ["EntityNumber", "EntityContact", "ContactType", "Value"],
+        "activity": ["EntityNumber", "ActivityGroup", "NaceVersion", "NaceCode", "Classification"],
+        "branch": ["Id", "StartDate", "EnterpriseNumber"],
+    }
+    delete_headers = {"enterprise": ["EnterpriseNumber"], "establishment": ["EstablishmentNumber"], "branch": ["Id"]}
+    changed = 0
+    for name, rows in files.items():
+        table, kind = name.rsplit("_", 1)
+        with open(out / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
+            writer.writerow(delete_headers.get(table, ["EntityNumber"]) if kind == "delete" else headers[table])
+            writer.writerows(rows)
+        changed += len(rows)
+    shutil.copyfile(full / "code.csv", out / "code.csv")
+    (out / "meta.csv").write_text(
+        '"Variable","Value"\n"SnapshotDate","04-10-2025"\n"ExtractTimestamp","05-10-2025 07:00:00"\n'
+        '"ExtractType","update"\n"ExtractNumber","141"\n"Version","1.0.0"\n',
+        encoding="utf-8",
+    )
+    return changed
+
+
+def child(path: str) -> None:
+    """Run one import in this process and print its figures as JSON (called by ``run_import``)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grappe.settings")
+    django.setup()
+    from grappe.register.importer import import_extract
+
+    started = time.perf_counter()
+    run = import_extract(path)
+    seconds = time.perf_counter() - started
+    status = Path("/proc/self/status").read_text()
+    peak_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_kb / 1024, "counts": run.counts}))
+
+
+def run_import(path: Path, env: dict[str, str]) -> dict:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", str(path)], env=env, check=True, capture_output=True, text=True
+    )
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    data["process_seconds"] = time.perf_counter() - started
+    return data
+
+
+def bench_database(label: str, env: dict[str, str], full: Path, update: Path, input_rows: int, floor: float) -> None:
+    subprocess.run([sys.executable, "-m", "grappe", "migrate", "-v0"], env=env, check=True)
+    result = run_import(full, env)
+    universe = result["counts"]
+    written = sum(universe.values())
+    print(f"[{label}] full import: {result['seconds']:.1f} s (process {result['process_seconds']:.1f} s)")
+    print(f"[{label}]   input rows read: {input_rows:,} -> {input_rows / result['seconds']:,.0f} rows/s")
+    print(f"[{label}]   universe rows written: {written:,} {json.dumps(universe, sort_keys=True)}")
+    print(f"[{label}]   peak RSS: {result['peak_rss_mb']:.0f} MB")
+    print(f"[{label}]   ratio to parse floor: {result['seconds'] / floor:.1f}x")
+    upd = run_import(update, env)
+    print(
+        f"[{label}] update import: {upd['seconds']:.2f} s (process incl. Django start {upd['process_seconds']:.2f} s),"
+        f" peak RSS {upd['peak_rss_mb']:.0f} MB, {json.dumps(upd['counts'], sort_keys=True)}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--enterprises", type=int, default=1_940_000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/grappe-kbo-bench"))
+    parser.add_argument("--reuse", action="store_true", help="reuse an extract already generated in --work")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    full, update = args.work / "full", args.work / "update"
+    if not (args.reuse and (full / "meta.csv").exists()):
+        shutil.rmtree(args.work, ignore_errors=True)
+        started = time.perf_counter()
+        generate(full, args.enterprises)
+        print(f"generated {args.enterprises:,} enterprises in {time.perf_counter() - started:.0f} s")
+    changed = make_update(full, update)
+    size = sum(p.stat().st_size for p in full.glob("*.csv"))
+    print(f"extract: {size / 1e9:.2f} GB of CSV; update extract: {changed} changed rows")
+    floor, input_rows = parse_floor(full)
+    print(f"parse floor (pyarrow.csv, all files): {floor:.1f} s for {input_rows:,} rows")
+
+    data_dir = args.work / "sqlite"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    env = {**os.environ, "GRAPPE_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT / "src")}
+    env.pop("DATABASE_URL", None)
+    bench_database("sqlite", env, full, update, input_rows, floor)
+    if os.environ.get("DATABASE_URL"):
+        bench_database(
+            "postgresql", {**env, "DATABASE_URL": os.environ["DATABASE_URL"]}, full, update, input_rows, floor
+        )
+    floor_again, _rows = parse_floor(full)
+    print(f"parse floor measured again after the imports: {floor_again:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
