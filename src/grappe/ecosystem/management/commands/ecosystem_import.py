@@ -9,8 +9,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from grappe.ecosystem import importing
+from grappe.ecosystem.importing import plan as plan_module
 from grappe.ecosystem.importing.fields import column_letter, field_label
 from grappe.ecosystem.importing.plan import DECISIONS, MODES, REVIEW
 
@@ -40,12 +42,12 @@ class Command(BaseCommand):
         path: Path = options["file"]
         kind: str = options["kind"]
         if not path.is_file():
-            raise CommandError(f"Fichier introuvable : {path}")
+            raise CommandError(_("Fichier introuvable : %(path)s") % {"path": path})
         actor = None
         if options["actor"]:
             actor = get_user_model().objects.filter(email__iexact=options["actor"]).first()
             if actor is None:
-                raise CommandError(f"Aucun utilisateur {options['actor']}.")
+                raise CommandError(_("Aucun utilisateur %(email)s.") % {"email": options["actor"]})
         try:
             table = importing.read_table(path.read_bytes(), path.name)
             mapping = importing.parse_mapping_option(kind, table.headers, options["mapping"])
@@ -59,9 +61,10 @@ class Command(BaseCommand):
             )
         self._report(plan, table)
         if plan.errors or plan.undecided or not plan.can_apply:
-            raise CommandError("Rien n'a été importé. " + " ".join(plan.blocking_reasons()))
+            # The reasons and the first errors, so that the failure explains itself in a log.
+            raise CommandError(" ".join([_("Rien n'a été importé."), *plan.blocking_reasons(), *plan.errors[:3]]))
         if options["dry_run"]:
-            self.stdout.write("Essai à blanc : rien n'a été enregistré.")
+            self.stdout.write(_("Essai à blanc : rien n'a été enregistré."))
             return
         try:
             summary = importing.apply_plan(plan, actor=actor)
@@ -69,15 +72,19 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Importé : {summary.created} créée(s), {summary.updated} mise(s) à jour, {summary.skipped} ignorée(s)."
+                _("Importé : %(created)s créée(s), %(updated)s mise(s) à jour, %(skipped)s ignorée(s).")
+                % summary.as_dict()
             )
         )
 
     def _report(self, plan: importing.Plan, table: importing.Table) -> None:
-        self.stdout.write(f"{plan.filename} : {table.description}, {len(plan.lines)} ligne(s) de données")
+        self.stdout.write(
+            _("%(file)s : %(description)s, %(count)s ligne(s) de données")
+            % {"file": plan.filename, "description": table.description, "count": len(plan.lines)}
+        )
         for position, header in enumerate(plan.headers):
             key = plan.mapping[position]
-            target = field_label(plan.kind, key) if key else "(ignorée)"
+            target = field_label(plan.kind, key) if key else _("(ignorée)")
             self.stdout.write(f"  {column_letter(position)} « {header} » -> {target}")
         for problem in plan.problems:
             self.stdout.write(self.style.ERROR(problem))
@@ -86,13 +93,17 @@ class Command(BaseCommand):
                 for error in line.errors:
                     self.stdout.write(self.style.ERROR(error))
                 continue
-            label = line.action_label if line.action != REVIEW else (line.decision or line.action_label)
+            decision = plan_module.DECISIONS.get(line.decision, "") if line.action == REVIEW else ""
+            label = str(decision or line.action_label)
             extra = f" — {line.match.label} ({line.match.reason})" if line.match else ""
-            self.stdout.write(f"Ligne {line.line} : {label}{extra}")
+            self.stdout.write(_("Ligne %(line)s : %(action)s") % {"line": line.line, "action": label} + extra)
             for warning in line.warnings:
                 self.stdout.write(self.style.WARNING(f"  {warning}"))
         counts = plan.counts()
         self.stdout.write(
-            f"Total : {counts['create']} à créer, {counts['update']} à mettre à jour, {counts['skip']} à ignorer, "
-            f"{counts['review']} doublon(s) à trancher, {counts['error']} en erreur."
+            _(
+                "Total : %(create)s à créer, %(update)s à mettre à jour, %(skip)s à ignorer, "
+                "%(review)s doublon(s) à trancher, %(error)s en erreur."
+            )
+            % counts
         )
