@@ -26,6 +26,12 @@ from grappe.objectives import services
 from grappe.objectives.computations import registry
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Evidence files and archived reports are written under a throw-away folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
 
