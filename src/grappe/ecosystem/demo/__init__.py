@@ -27,6 +27,7 @@ import random
 import time
 from typing import Any, TextIO
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -84,15 +85,12 @@ def reset() -> None:
 
 
 def _users() -> dict[str, User]:
+    # One hash for the shared demo password: hashing is deliberately slow (a second for four logins).
+    password = make_password(DEMO_PASSWORD)
     users = {}
     for email, role, full_name, is_admin in DEMO_USERS:
-        users[role] = User.objects.create_user(
-            email=email,
-            password=DEMO_PASSWORD,
-            role=role,
-            full_name=full_name,
-            is_staff=is_admin,
-            is_superuser=is_admin,
+        users[role] = User.objects.create(
+            email=email, password=password, role=role, full_name=full_name, is_staff=is_admin, is_superuser=is_admin
         )
     return users
 

@@ -21,7 +21,7 @@ from grappe.ecosystem import services
 from grappe.ecosystem.demo import words
 from grappe.ecosystem.demo.companies import CompanyPlan
 from grappe.ecosystem.demo.context import DemoContext
-from grappe.ecosystem.models import Consent, Organisation, Person, Topic
+from grappe.ecosystem.models import Affiliation, Consent, Organisation, Person, Topic
 
 Purpose = Consent.Purpose
 Source = Consent.Source
@@ -113,7 +113,6 @@ def write_people(
     floor = ctx.history_start - dt.timedelta(days=90)  # the oldest record of the cluster's files
     yesterday = ctx.today - dt.timedelta(days=1)
     invented = [s for s in staffing if s.plan is not None and s.plan.kind in ("company", "startup")]
-    people: list[Person] = []
     planned: list[tuple[tuple[str, str, str, list[str]], list[Position], list[Topic]]] = []
     for entry in staffing:
         for rank in range(entry.headcount):
@@ -156,113 +155,137 @@ def write_people(
                 recorded_on=min(max(start, previous_org.known_on, floor), yesterday),
             ),
         )
-    consents = ConsentBatch()
+    batch = PeopleBatch(ctx)
     for (first, last, _gender, languages), positions, interests in planned:
-        people.append(_write_person(ctx, rng, consents, first, last, languages, positions, interests))
-    consents.write()
-    return people
+        batch.add(rng, first, last, languages, positions, interests)
+    return batch.write()
 
 
-class ConsentBatch:
-    """Consents are the most numerous rows: they are inserted in bulk, each with the audit entries
-    ``consent_record`` and ``consent_withdraw`` would have written (same action codes and changes)."""
+class PeopleBatch:
+    """People are the most numerous rows of the demo (with their positions and consents): they are
+    inserted in bulk, each with the audit entries the services would have written — same action
+    codes, changes, actor and organisation — dated when the change happened.
 
-    def __init__(self) -> None:
-        self.rows: list[tuple[Consent, Any, dt.datetime | None, Any]] = []
+    The rows follow the services' rules: people are normalised as ``person_create`` does, and people,
+    positions and consents are validated before the insert.
+    """
 
-    def add(self, ctx: DemoContext, consent: Consent, withdrawn_at: dt.datetime | None) -> None:
-        self.rows.append((consent, ctx.actor(), withdrawn_at, ctx.actor() if withdrawn_at else None))
+    def __init__(self, ctx: DemoContext) -> None:
+        self.ctx = ctx
+        self.people: list[tuple[Person, list[Topic], dt.datetime, Any]] = []
+        self.positions: list[tuple[Affiliation, dt.datetime, Any, dt.date | None, dt.datetime | None]] = []
+        self.consents: list[tuple[Consent, Any, dt.datetime | None, Any]] = []
+        self.entries: list[tuple[AuditEntry, dt.datetime]] = []
 
-    def write(self) -> int:
-        for consent, *_ in self.rows:
-            consent.full_clean(exclude=["person"])
-        Consent.objects.bulk_create([row[0] for row in self.rows], batch_size=500)
-        content_type = ContentType.objects.get_for_model(Consent)
-        entries = []
-        for consent, actor, withdrawn_at, withdrawer in self.rows:
-            common = {"content_type": content_type, "object_id": str(consent.pk), "object_label": str(consent)[:300]}
-            entries.append(
+    def _entry(self, at: dt.datetime, actor: Any, action: str, obj: Any, changes: dict, org_id: int | None = None):
+        self.entries.append(
+            (
                 AuditEntry(
-                    at=consent.given_at,
                     actor=actor,
                     actor_label=str(actor),
-                    action="ecosystem.consent.given",
-                    changes=diff({}, snapshot(consent)),
-                    **common,
-                )
+                    action=action,
+                    content_type=ContentType.objects.get_for_model(obj),
+                    object_id=str(obj.pk),
+                    object_label=str(obj)[:300],
+                    organisation_id=org_id,
+                    changes=changes,
+                ),
+                at,
             )
+        )
+
+    def write(self) -> list[Person]:
+        people = [row[0] for row in self.people]
+        for person in people:
+            services._prepare_person(person)  # the same normalisation (e-mail, search text) as person_create
+            person.full_clean()
+        Person.objects.bulk_create(people, batch_size=500)
+        Through = Person.interests.through
+        Through.objects.bulk_create(
+            [Through(person_id=person.pk, topic_id=topic.pk) for person, topics, *_ in self.people for topic in topics],
+            batch_size=1000,
+        )
+        for person, topics, at, actor in self.people:
+            changes = diff({}, {**snapshot(person, m2m=False), "interests": sorted(t.pk for t in topics)})
+            self._entry(at, actor, "ecosystem.person.created", person, changes)
+
+        affiliations = [row[0] for row in self.positions]
+        for affiliation in affiliations:
+            affiliation.full_clean(exclude=["person", "organisation"], validate_constraints=False)
+        Affiliation.objects.bulk_create(affiliations, batch_size=500)
+        ended = []
+        for affiliation, at, actor, end, end_at in self.positions:
+            org_id = affiliation.organisation_id
+            self._entry(
+                at, actor, "ecosystem.affiliation.created", affiliation, diff({}, snapshot(affiliation)), org_id
+            )
+            if end_at is not None:
+                before = snapshot(affiliation)
+                affiliation.end_date = end
+                ended.append(affiliation)
+                changes = diff(before, snapshot(affiliation))
+                self._entry(end_at, actor, "ecosystem.affiliation.ended", affiliation, changes, org_id)
+        Affiliation.objects.bulk_update(ended, ["end_date"], batch_size=500)
+
+        consents = [row[0] for row in self.consents]
+        for consent in consents:
+            consent.full_clean(exclude=["person"])
+        Consent.objects.bulk_create(consents, batch_size=500)
+        for consent, actor, withdrawn_at, withdrawer in self.consents:
+            self._entry(consent.given_at, actor, "ecosystem.consent.given", consent, diff({}, snapshot(consent)))
             if withdrawn_at is not None:
-                entries.append(
-                    AuditEntry(
-                        at=withdrawn_at,
-                        actor=withdrawer,
-                        actor_label=str(withdrawer),
-                        action="ecosystem.consent.withdrawn",
-                        changes={"withdrawn_at": [None, str(withdrawn_at)]},
-                        **common,
-                    )
-                )
-        # The withdrawal itself, after the "given" entry was computed from the original row.
-        withdrawn = [row[0] for row in self.rows if row[2] is not None]
-        for consent, _actor, withdrawn_at, _withdrawer in self.rows:
-            consent.withdrawn_at = withdrawn_at
-        Consent.objects.bulk_update(withdrawn, ["withdrawn_at"], batch_size=500)
-        moments = [entry.at for entry in entries]
+                consent.withdrawn_at = withdrawn_at
+                changes = {"withdrawn_at": [None, str(withdrawn_at)]}
+                self._entry(withdrawn_at, withdrawer, "ecosystem.consent.withdrawn", consent, changes)
+        Consent.objects.bulk_update([c for c in consents if c.withdrawn_at], ["withdrawn_at"], batch_size=500)
+
+        entries = [entry for entry, _at in self.entries]
         AuditEntry.objects.bulk_create(entries, batch_size=500)
         # ``at`` is ``auto_now_add``: the insert stamped the current time, put the real moments back.
-        for entry, moment in zip(entries, moments, strict=True):
-            entry.at = moment
+        for entry, at in self.entries:
+            entry.at = at
         AuditEntry.objects.bulk_update(entries, ["at"], batch_size=500)
-        return len(self.rows)
+        return people
 
-
-def _write_person(
-    ctx: DemoContext,
-    rng: random.Random,
-    consents: ConsentBatch,
-    first: str,
-    last: str,
-    languages: list[str],
-    positions: list[Position],
-    interests: list[Topic],
-) -> Person:
-    yesterday = ctx.today - dt.timedelta(days=1)
-    created_on = min(p.recorded_on for p in positions)
-    with ctx.clock.at(created_on):
-        person = services.person_create(
-            actor=ctx.actor(), first_name=first, last_name=last, languages=languages, interests=interests
-        )
-    for position in positions:
-        fields = {
-            "function": position.function,
-            "email": position.email,
-            "is_primary_contact": position.primary,
-            "start_date": position.start,
-        }
-        ended_before_recorded = position.end is not None and position.end <= position.recorded_on
-        with ctx.clock.at(position.recorded_on):
-            affiliation = services.affiliation_create(
-                actor=ctx.actor(),
+    def add(
+        self,
+        rng: random.Random,
+        first: str,
+        last: str,
+        languages: list[str],
+        positions: list[Position],
+        interests: list[Topic],
+    ) -> None:
+        ctx = self.ctx
+        yesterday = ctx.today - dt.timedelta(days=1)
+        created_on = min(p.recorded_on for p in positions)
+        person = Person(first_name=first, last_name=last, languages=languages)
+        self.people.append((person, interests, ctx.clock.moment(created_on), ctx.actor()))
+        for position in positions:
+            # A position that ended before staff recorded it is recorded with its end date.
+            ended_before_recorded = position.end is not None and position.end <= position.recorded_on
+            affiliation = Affiliation(
                 person=person,
                 organisation=position.organisation,
+                function=position.function,
+                email=position.email,
+                is_primary_contact=position.primary,
+                start_date=position.start,
                 end_date=position.end if ended_before_recorded else None,
-                **fields,
             )
-        if position.end is not None and not ended_before_recorded:
-            with ctx.clock.at(position.end):
-                services.affiliation_end(actor=ctx.actor(), affiliation=affiliation, end_date=position.end)
-    # Draws first, dates second: the number of draws never depends on the reference day.
-    for purpose, chance in CONSENT_CHANCES.items():
-        given = rng.random() < chance
-        delay, source = rng.randint(0, 400), rng.choices(CONSENT_SOURCES, CONSENT_SOURCE_WEIGHTS)[0]
-        withdrawn, withdrawal_delay = rng.random() < WITHDRAWAL_CHANCE, rng.randint(30, 700)
-        if not given:
-            continue
-        given_on = min(created_on + dt.timedelta(days=delay), yesterday)
-        withdrawn_on = given_on + dt.timedelta(days=withdrawal_delay)
-        consents.add(
-            ctx,
-            Consent(person=person, purpose=purpose, source=source, given_at=ctx.clock.moment(given_on)),
-            ctx.clock.moment(withdrawn_on) if withdrawn and withdrawn_on < ctx.today else None,
-        )
-    return person
+            end_at = ctx.clock.moment(position.end) if position.end and not ended_before_recorded else None
+            self.positions.append(
+                (affiliation, ctx.clock.moment(position.recorded_on), ctx.actor(), position.end, end_at)
+            )
+        # Draws first, dates second: the number of draws never depends on the reference day.
+        for purpose, chance in CONSENT_CHANCES.items():
+            given = rng.random() < chance
+            delay, source = rng.randint(0, 400), rng.choices(CONSENT_SOURCES, CONSENT_SOURCE_WEIGHTS)[0]
+            withdrawn, withdrawal_delay = rng.random() < WITHDRAWAL_CHANCE, rng.randint(30, 700)
+            if not given:
+                continue
+            given_on = min(created_on + dt.timedelta(days=delay), yesterday)
+            withdrawn_on = given_on + dt.timedelta(days=withdrawal_delay)
+            withdrawn_at = ctx.clock.moment(withdrawn_on) if withdrawn and withdrawn_on < ctx.today else None
+            consent = Consent(person=person, purpose=purpose, source=source, given_at=ctx.clock.moment(given_on))
+            self.consents.append((consent, ctx.actor(), withdrawn_at, ctx.actor() if withdrawn_at else None))
