@@ -14,6 +14,8 @@ def plain_static_and_tmp_media(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The personas' passwords are hashed at creation: a fast hasher keeps the role x view matrix quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def errors_of(response, form_name: str = "form") -> dict:

@@ -162,9 +162,10 @@ class OrganisationForm(ServiceModelForm):
         self.fields["segments"].queryset = Segment.objects.select_related("value_chain")
         self.fields["segments"].required = False
         self.fields["competences"].required = False
+        self.fields["source"].required = False  # defaults to a manual entry
         if self.instance.pk:
-            self.initial.setdefault("enterprise_number", self.instance.enterprise_number_display)
-            self.initial.setdefault("other_names_text", "\n".join(self.instance.other_names or []))
+            self.initial["enterprise_number"] = self.instance.enterprise_number_display
+            self.initial["other_names_text"] = "\n".join(self.instance.other_names or [])
         self.order_fields(["kind", "name", "acronym", "other_names_text"])
 
     def clean_enterprise_number(self) -> str | None:
@@ -183,6 +184,9 @@ class OrganisationForm(ServiceModelForm):
 
     def clean_logo(self) -> Any:
         return clean_logo(self.cleaned_data.get("logo"))
+
+    def clean_source(self) -> str:
+        return self.cleaned_data.get("source") or self.instance.source or Organisation.Source.MANUAL
 
     def service_fields(self) -> dict[str, Any]:
         """Keyword arguments for ``organisation_create``/``organisation_update``."""
@@ -341,8 +345,8 @@ class OrganisationFilterForm(forms.Form):
         self.fields["competence"].choices = [("", _("toutes"))] + [(c.slug, c.name) for c in Competence.objects.all()]
 
     def filters(self) -> dict[str, Any]:
-        if not self.is_valid():
-            return {}
+        """The valid filters (an invalid one, e.g. a stale choice in a shared URL, is dropped, not fatal)."""
+        self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v and k != "sort"}
 
 

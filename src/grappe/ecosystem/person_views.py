@@ -1,6 +1,7 @@
 """People: the staff list, detail and forms, and a member user's own record in the portal."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from grappe.ecosystem.forms import (
     add_service_errors,
 )
 from grappe.ecosystem.models import Affiliation, Person
+from grappe.ecosystem.views import reverse_or_none
 
 PAGE_SIZE = 50
 
@@ -44,7 +46,19 @@ def person_list(request: HttpRequest) -> HttpResponse:
     people = list(page.object_list)
     for person in people:
         person.current_affiliations = [a for a in person.affiliations.all() if a.is_current]
-    context = {"q": text, "page": page, "people": people}
+    query = urlencode({"q": text}) if text else ""
+    export = {
+        fmt: f"{url}?{query}" if query else url
+        for fmt in ("csv", "xlsx")
+        if (url := reverse_or_none("ecosystem:person_export", fmt))
+    }
+    context = {
+        "q": text,
+        "page": page,
+        "people": people,
+        "export_urls": export,
+        "import_url": reverse_or_none("ecosystem:person_import"),
+    }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "ecosystem/_person_results.html", context)
     return render(request, "ecosystem/person_list.html", context)

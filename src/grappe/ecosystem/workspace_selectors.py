@@ -20,8 +20,9 @@ class MembershipBadge:
     css: str
 
 
+_CURRENT = MembershipBadge("member", _("membre"), "badge-ok")
+# Keyed by the status of the latest membership when the organisation is not a member on the day.
 _BADGES = {
-    "member": MembershipBadge("member", _("membre"), "badge-ok"),
     Membership.Status.PROSPECT: MembershipBadge("prospect", _("prospect"), "badge-warn"),
     Membership.Status.LAPSED: MembershipBadge("lapsed", _("échue"), "badge-danger"),
     Membership.Status.RESIGNED: MembershipBadge("resigned", _("démission"), "badge-danger"),
@@ -37,7 +38,7 @@ def membership_badges(organisation_ids: list[int], day: dt.date | None = None) -
     rows = Membership.objects.filter(organisation_id__in=organisation_ids).order_by("organisation_id", "-start_date")
     for membership in rows.only("organisation_id", "status", "start_date", "end_date"):
         if membership.covers(day):
-            badges[membership.organisation_id] = _BADGES["member"]
+            badges[membership.organisation_id] = _CURRENT
         else:
             badges.setdefault(membership.organisation_id, _BADGES[membership.status])
     return badges
