@@ -77,3 +77,9 @@ def session(b2b_event, in_ten_days) -> MatchmakingSession:
         ],
     )
     return session
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The persona logins are created for many tests here: a fast hasher keeps the suite quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

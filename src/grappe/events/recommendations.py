@@ -9,6 +9,7 @@ Score = weighted sum of
 TF-IDF is fitted on the session's own profiles with scikit-learn: offline, no downloaded model.
 """
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from grappe.core.text import fold
 from grappe.events.models import MeetingRequest, Participant
 
 WEIGHTS = {"they_offer": 0.45, "they_seek": 0.25, "text": 0.15, "taxonomy": 0.15}
@@ -28,7 +30,7 @@ _STOP_TEXT = (
     "the and or of to in for on with by an is are we our you your from as at be this that it its "
     "het een van voor met op te zijn wij onze der die das und mit für von zu ein eine"
 )
-STOP_WORDS = sorted(set(_STOP_TEXT.split()))
+STOP_WORDS = sorted({fold(word) for word in _STOP_TEXT.split()})
 
 
 @dataclass(frozen=True)
@@ -47,13 +49,40 @@ def _jaccard(a: set, b: set) -> float:
 
 
 def _top_terms(vec_a, vec_b, names: np.ndarray, n: int = 2) -> list[str]:
+    """The ``n`` shared terms that weigh most, a bigram hiding the single words it contains."""
     product = vec_a.multiply(vec_b).toarray().ravel()
-    order = np.argsort(-product)
-    return [names[i] for i in order[:n] if product[i] > 0]
+    terms: list[str] = []
+    for i in np.argsort(-product):
+        if product[i] <= 0 or len(terms) == n:
+            break
+        term = str(names[i])
+        if any(term in kept.split() or term in kept for kept in terms):
+            continue
+        terms = [kept for kept in terms if kept not in term.split()]
+        terms.append(term)
+    return terms
 
 
-def _quote(terms: list[str]) -> str:
-    return ", ".join(f"« {t} »" for t in terms)
+_WORD = re.compile(r"\w+")
+
+
+def _as_written(term: str, texts: list[str]) -> str:
+    """The words of ``term`` (folded by TF-IDF) as the participant wrote them, accents included."""
+    wanted = term.split()
+    stop = set(STOP_WORDS)
+    for text in texts:
+        words = _WORD.findall(text)
+        # Positions of the words TF-IDF kept (stop words dropped), so "rénovation de logements" matches.
+        kept = [(i, fold(w)) for i, w in enumerate(words) if fold(w) not in stop and len(w) > 1]
+        for start in range(len(kept) - len(wanted) + 1):
+            if [f for _i, f in kept[start : start + len(wanted)]] == wanted:
+                first, last = kept[start][0], kept[start + len(wanted) - 1][0]
+                return " ".join(words[first : last + 1]).lower()
+    return term
+
+
+def _quote(terms: list[str], texts: list[str]) -> str:
+    return ", ".join(f"« {_as_written(t, texts)} »" for t in terms)
 
 
 def recommend(participant: Participant, *, limit: int = 10) -> list[Recommendation]:
@@ -115,15 +144,15 @@ def recommend(participant: Participant, *, limit: int = 10) -> list[Recommendati
         reason = ""
         if main == "they_offer" and vectorizer is not None:
             reason = _("Propose %(terms)s, que vous cherchez.") % {
-                "terms": _quote(_top_terms(offer_m[i + 1], seek_m[0], names))
+                "terms": _quote(_top_terms(offer_m[i + 1], seek_m[0], names), [offers[i + 1], seeks[0]])
             }
         elif main == "they_seek" and vectorizer is not None:
             reason = _("Cherche %(terms)s, que vous proposez.") % {
-                "terms": _quote(_top_terms(seek_m[i + 1], offer_m[0], names))
+                "terms": _quote(_top_terms(seek_m[i + 1], offer_m[0], names), [seeks[i + 1], offers[0]])
             }
         elif main == "text" and vectorizer is not None:
             reason = _("Profil proche du vôtre : %(terms)s.") % {
-                "terms": _quote(_top_terms(profile_m[i + 1], profile_m[0], names))
+                "terms": _quote(_top_terms(profile_m[i + 1], profile_m[0], names), [offers[i + 1], seeks[i + 1]])
             }
         else:
             shared = [competences[pk].name for pk in set(my_competences) & set(competences)]

@@ -9,6 +9,9 @@ B2B matchmaking writes live in ``grappe.events.matchmaking``.
 """
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core import signing
@@ -33,10 +36,25 @@ CALENDAR_FIELDS = {"title", "start", "end", "venue_name", "venue_address", "venu
 CALENDAR_FIELDS |= {f"title_{code}" for code in ("fr", "en", "nl", "de")}
 
 
+_SILENT: ContextVar[bool] = ContextVar("grappe_events_silent", default=False)
+
+
+@contextmanager
+def messages_suppressed() -> Iterator[None]:
+    """No e-mail is enqueued inside this block (demo data, bulk back-office corrections)."""
+    token = _SILENT.set(True)
+    try:
+        yield
+    finally:
+        _SILENT.reset(token)
+
+
 def _enqueue_message(registration: Registration, kind: str) -> None:
     """Send a message about ``registration`` once the current transaction has committed."""
     from grappe.events.tasks import send_registration_message
 
+    if _SILENT.get():
+        return
     registration_id = registration.pk
     transaction.on_commit(lambda: send_registration_message.enqueue(registration_id, kind))
 
