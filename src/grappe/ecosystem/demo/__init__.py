@@ -151,9 +151,8 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
     )
     organisation = member_user.person.affiliations.get(is_primary_contact=True).organisation
     stdout.write(f"  The member login acts for {member_user.full_name}, {organisation}.")
-    for email, role, _name, _admin in DEMO_USERS:
-        stdout.write(f"  {role.label.capitalize()} login: {email} / password: {DEMO_PASSWORD}")
-    stdout.write(f"  Staff login: staff@{DEMO_DOMAIN} / password: {DEMO_PASSWORD}")
+    for email, role, _name, _admin in DEMO_USERS:  # "Staff login: staff@ccw.demo / password: grappe-demo"
+        stdout.write(f"  {role.value.capitalize()} login: {email} / password: {DEMO_PASSWORD}")
     return counts
 
 
