@@ -71,6 +71,13 @@ def organisation_rows(filters: dict[str, Any], *, today: dt.date | None = None) 
     today = today or dt.date.today()
     members = selectors.member_ids_on(today)
     yes, no = _("oui"), _("non")
+    # Labels translated once, not once per row (get_FOO_display hashes lazy strings on every call).
+    kinds, headcounts, sme = (
+        {code: str(label) for code, label in choices.choices}
+        for choices in (Organisation.Kind, Organisation.HeadcountBand, Organisation.SmeStatus)
+    )
+    tiers = {code: str(label) for code, label in Membership.Tier.choices}
+    statuses = {code: str(label) for code, label in Membership.Status.choices}
     for organisation in organisation_queryset(filters).iterator(chunk_size=CHUNK):
         site = organisation.head_office
         activities = list(organisation.activities.all())
@@ -81,12 +88,12 @@ def organisation_rows(filters: dict[str, Any], *, today: dt.date | None = None) 
         yield [
             organisation.name,
             organisation.acronym,
-            organisation.get_kind_display(),
+            kinds.get(organisation.kind, organisation.kind),
             organisation.enterprise_number_display,
             organisation.legal_form,
             organisation.founded_on,
-            organisation.get_headcount_band_display(),
-            organisation.get_sme_status_display(),
+            headcounts.get(organisation.headcount_band, ""),
+            sme.get(organisation.sme_status, ""),
             organisation.website,
             organisation.email,
             organisation.phone,
@@ -99,8 +106,8 @@ def organisation_rows(filters: dict[str, Any], *, today: dt.date | None = None) 
             "; ".join(s.name for s in organisation.segments.all()),
             "; ".join(c.name for c in organisation.competences.all()),
             yes if organisation.pk in members else no,
-            membership.get_tier_display() if membership else "",
-            membership.get_status_display() if membership else "",
+            tiers.get(membership.tier, "") if membership else "",
+            statuses.get(membership.status, "") if membership else "",
         ]
 
 

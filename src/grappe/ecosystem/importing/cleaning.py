@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -75,9 +76,10 @@ def clean_date(value: str, *, today: dt.date | None = None) -> dt.date:
     return day
 
 
-def _choice_index(choices: type, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Folded code and labels (in every language) of a TextChoices -> code."""
-    index: dict[str, str] = dict(extra or {})
+@cache
+def _choice_index(choices: type) -> dict[str, str]:
+    """Folded code and labels (in every language) of a TextChoices -> code; built once per process."""
+    index: dict[str, str] = {}
     for language in ("fr", "en", "nl", "de"):
         with translation.override(language):
             for code, label in choices.choices:
@@ -100,7 +102,7 @@ _KIND_SYNONYMS = {
 
 
 def clean_kind(value: str) -> str:
-    code = _choice_index(Organisation.Kind, _KIND_SYNONYMS).get(fold(value))
+    code = _KIND_SYNONYMS.get(fold(value)) or _choice_index(Organisation.Kind).get(fold(value))
     if code is None:
         raise CellError(
             _("« %(value)s » inconnu ; types possibles : %(choices)s.")
@@ -115,10 +117,15 @@ _HEADCOUNT_LIMITS = [
 ]  # fmt: skip
 
 
+@cache
+def _headcount_index() -> dict[str, str]:
+    return {key.replace(" ", ""): code for key, code in _choice_index(Organisation.HeadcountBand).items()}
+
+
 def clean_headcount(value: str) -> str:
     """A band code (``10-19``), its label (``10 à 19``) or a number of persons (``12``)."""
     text = fold(value).replace(" ", "")
-    index = {k.replace(" ", ""): v for k, v in _choice_index(Organisation.HeadcountBand).items()}
+    index = _headcount_index()
     if text in index:
         return index[text]
     if re.fullmatch(r"\d+", text):
