@@ -436,7 +436,12 @@ class MembershipForm(ServiceModelForm):
             del self.fields["organisation"]
         else:
             self.fields["organisation"].queryset = Organisation.objects.only("id", "name").order_by("name")
-        self.fields["yearly_fee"].min_value = 0
+
+    def clean_yearly_fee(self) -> Any:
+        fee = self.cleaned_data.get("yearly_fee")
+        if fee is not None and fee < 0:
+            raise ValidationError(_("La cotisation ne peut pas être négative."))
+        return fee
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -495,6 +500,15 @@ class MergeConfirmForm(forms.Form):
 # --- taxonomies ----------------------------------------------------------------------------------
 
 _NAMES = ["name_fr", "name_en", "name_nl", "name_de"]
+_SLUG_HELP = _("Laissez vide pour le déduire du nom français.")
+
+
+def _taxonomy_defaults(form: forms.ModelForm) -> None:
+    form.fields["name_fr"].required = True
+    form.fields["slug"].required = False  # the service derives it from the French name
+    form.fields["slug"].help_text = _SLUG_HELP
+
+
 _DESCRIPTIONS = ["description_fr", "description_en", "description_nl", "description_de"]
 _SHORT_TEXT = {d: forms.Textarea(attrs={"rows": 2}) for d in _DESCRIPTIONS}
 
@@ -507,7 +521,7 @@ class ValueChainForm(ServiceModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name_fr"].required = True
+        _taxonomy_defaults(self)
 
 
 class SegmentForm(ServiceModelForm):
@@ -528,7 +542,7 @@ class SegmentForm(ServiceModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name_fr"].required = True
+        _taxonomy_defaults(self)
         self.fields["competences"].required = False
         if self.instance.pk:
             codes = list(self.instance.nace_codes.all())
@@ -552,7 +566,7 @@ class CompetenceForm(ServiceModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name_fr"].required = True
+        _taxonomy_defaults(self)
         queryset = Competence.objects.all()
         if self.instance.pk:
             queryset = queryset.exclude(Q(pk=self.instance.pk) | Q(parent=self.instance))
@@ -567,4 +581,4 @@ class TopicForm(ServiceModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["name_fr"].required = True
+        _taxonomy_defaults(self)
