@@ -275,3 +275,48 @@ def can_read_private_topic_feed(user: Any) -> bool:
 
 watch_curate_required = _guard(can_curate_watch)
 watch_subscriber_required = _guard(can_subscribe_watch)
+
+
+# --- partnerships: collaborations, introductions, requests, interactions ---------------------------
+# - PART-MANAGE: staff (and admins) see and write everything, notes included. Observers: 403.
+# - PART-MEMBER: a member user sees, for the organisations they act for, the collaborations where one
+#   of them is a partner, the introductions where one of them is A or B, their requests and the
+#   interactions with them — only rows not flagged internal, and never the PRIVATE fields
+#   (internal notes, introduction notes, request staff notes, interaction notes) nor internal documents.
+# - PART-REQUEST: a member user submits introduction requests for the organisations they act for.
+# - PART-ORG-PANEL: the timeline and engagement panel of an organisation follows ORG-VIEW.
+
+
+def can_manage_partnerships(user: Any) -> bool:
+    """PART-MANAGE."""
+    return is_staff(user)
+
+
+def can_see_partnership_notes(user: Any) -> bool:
+    """PRIVATE fields and internal rows of the partnerships app: staff only."""
+    return is_staff(user)
+
+
+def can_request_introduction(user: Any, organisation: Model | None = None) -> bool:
+    """PART-REQUEST."""
+    if not is_member_user(user):
+        return False
+    ids = member_organisation_ids(user)
+    return bool(ids) if organisation is None else organisation.pk in ids
+
+
+def restrict_partnership_rows(queryset: QuerySet, user: Any, *organisation_paths: str) -> QuerySet:
+    """PART-MEMBER: rows linked (through any of ``organisation_paths``) to the user's organisations, not internal."""
+    if is_staff(user):
+        return queryset
+    ids = member_organisation_ids(user)
+    if not ids:
+        return queryset.none()
+    condition = Q()
+    for path in organisation_paths:
+        condition |= Q(**{f"{path}__in": ids})
+    return queryset.filter(condition).exclude(is_internal=True).distinct()
+
+
+partnerships_staff_required = _guard(can_manage_partnerships)
+partnerships_request_required = _guard(can_request_introduction)

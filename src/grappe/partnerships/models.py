@@ -431,3 +431,6 @@ class Reminder(models.Model):
                 name="%(app_label)s_%(class)s_one_target",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.introduction or self.interaction} — {self.due_on}"
