@@ -419,8 +419,15 @@ def drilldown(evaluation: Evaluation, *, staff: bool, limit: int | None = None) 
         if records.model is Organisation:
             records = records.prefetch_related("sites__municipality__province")
         records = records[:limit] if limit else records
-    elif limit:
-        records = list(records)[:limit]
+    else:
+        from django.db.models import prefetch_related_objects
+
+        from grappe.ecosystem.models import Organisation
+
+        records = list(records)[:limit] if limit else list(records)
+        organisations = [r for r in records if isinstance(r, Organisation)]
+        if organisations:
+            prefetch_related_objects(organisations, "sites__municipality__province")
     return [describe_record(record, staff=staff) for record in records]
 
 

@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from grappe.objectives.reports.content import MAX_EVIDENCE_ROWS, ReportData
-from grappe.objectives.selectors import IndicatorRow, describe_record
+from grappe.objectives.selectors import IndicatorRow, drilldown, record_count
 
 BOLD = Font(bold=True)
 
@@ -104,14 +104,11 @@ def _evidence_sheet(ws: Worksheet, rows: list[IndicatorRow]) -> None:
     """The records behind each number. People are listed by number only: reports leave the cluster."""
     _header(ws, [_("Code"), _("Indicateur"), _("Type"), _("Enregistrement"), _("Détail")])
     for row in rows:
-        records = row.evaluation.records
-        if records is None:
+        total = record_count(row.evaluation)
+        if not total:
             continue
-        for index, record in enumerate(records):
-            if index >= MAX_EVIDENCE_ROWS:
-                ws.append([row.indicator.code, str(row.indicator.label), "", _("… liste tronquée"), ""])
-                break
-            line = describe_record(record, staff=False)
+        # drilldown() prefetches what the lines need (sites and provinces of organisations).
+        for line in drilldown(row.evaluation, staff=False, limit=MAX_EVIDENCE_ROWS):
             ws.append(
                 [
                     row.indicator.code,
@@ -121,6 +118,8 @@ def _evidence_sheet(ws: Worksheet, rows: list[IndicatorRow]) -> None:
                     str(line["detail"]),
                 ]
             )
+        if total > MAX_EVIDENCE_ROWS:
+            ws.append([row.indicator.code, str(row.indicator.label), "", _("… liste tronquée"), ""])
     _widths(ws, [10, 45, 18, 50, 40])
 
 
