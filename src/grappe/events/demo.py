@@ -470,7 +470,7 @@ def _b2b_day(
         name_fr=titles[0],
         tables=max(6, size // 3),
         meeting_minutes=20,
-        request_deadline=_aware(day - dt.timedelta(days=3), 18),
+        request_deadline=None,  # set below, once the demo's requests are in (the held day's deadline is past)
         max_requests=8,
         default_max_meetings=8,
         allowed_pairs=[],
@@ -513,6 +513,8 @@ def _b2b_day(
             if held or roll < 0.6:
                 matchmaking.request_decide(actor=None, request=request, accept=roll < 0.88)
     MeetingRequest.objects.filter(session=session).update(created_at=event.start - dt.timedelta(days=10))
+    type(session).objects.filter(pk=session.pk).update(request_deadline=_aware(day - dt.timedelta(days=3), 18))
+    session.refresh_from_db()
     result: dict[str, Any] = {"event": event.title, "participants": len(participants)}
     if held:
         if len(participants) >= 2:

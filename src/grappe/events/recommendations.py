@@ -56,9 +56,8 @@ def _top_terms(vec_a, vec_b, names: np.ndarray, n: int = 2) -> list[str]:
         if product[i] <= 0 or len(terms) == n:
             break
         term = str(names[i])
-        if any(term in kept.split() or term in kept for kept in terms):
-            continue
-        terms = [kept for kept in terms if kept not in term.split()]
+        if any(set(term.split()) & set(kept.split()) for kept in terms):
+            continue  # "bétons bas" after "bas carbone" would say the same thing twice
         terms.append(term)
     return terms
 
