@@ -1,0 +1,100 @@
+"""Suggestions for an introduction request: overlap and text similarity, members first, never the requester."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from grappe.ecosystem import services as eco
+from grappe.ecosystem.models import Competence, Organisation
+from grappe.partnerships import services
+from grappe.partnerships.suggestions import suggest
+from grappe.referential.models import NaceCode
+
+
+@pytest.fixture
+def reuse(db) -> Competence:
+    return Competence.objects.create(name="Réemploi des matériaux", slug="reemploi")
+
+
+@pytest.fixture
+def tiles(reuse) -> Competence:
+    return Competence.objects.create(name="Tuiles de réemploi", slug="tuiles-reemploi", parent=reuse)
+
+
+def _org(name: str, description: str, *, member: bool = False, **fields) -> Organisation:
+    org = eco.organisation_create(
+        actor=None, name=name, kind=Organisation.Kind.COMPANY, description=description, **fields
+    )
+    if member:
+        eco.membership_create(actor=None, organisation=org, start_date=dt.date(2020, 1, 1), yearly_fee=Decimal("300"))
+    return org
+
+
+def test_suggestions_rank_by_overlap_and_text_members_first_without_the_requester(org_a, member_a, reuse, tiles):
+    roofer = _org("Toitures Delta", "Démontage de toitures et revente de tuiles anciennes.", member=True)
+    roofer.competences.add(tiles)
+    stranger = _org("Tuilerie Epsilon", "Tuiles anciennes récupérées, négoce de tuiles de réemploi.")
+    _org("Logiciels Zeta", "Développement de logiciels de gestion.", member=True)
+    org_a.competences.add(reuse)  # the requester matches perfectly, and must not appear
+    org_a.description = "Tuiles anciennes"
+    org_a.save()
+    request = services.introduction_request_submit(
+        actor=member_a,
+        organisation=org_a,
+        needs="Nous cherchons un partenaire qui récupère des tuiles anciennes pour un chantier.",
+        competences=[reuse],
+    )
+    result = suggest(request)
+    names = [s.organisation.name for s in result]
+    assert "Alpha Matériaux" not in names
+    assert "Logiciels Zeta" not in names
+    assert names[:2] == ["Toitures Delta", "Tuilerie Epsilon"]
+    delta, epsilon = result[0], result[1]
+    assert delta.is_member and not epsilon.is_member
+    assert "Réemploi des matériaux" in delta.reason  # a sub-competence satisfies the requested one
+    assert "tuile" in epsilon.reason
+    assert delta.parts["competences"] == 1.0 and epsilon.parts["competences"] == 0.0
+    assert stranger.pk == epsilon.organisation.pk
+
+
+def test_nace_codes_match_at_any_level(org_a, member_a):
+    demolition = _org("Démolition Eta", "Chantiers.")
+    eco.activity_set(actor=None, organisation=demolition, codes=["43.110"], main="43.110")
+    division = NaceCode.objects.filter(version="2025", code="43").first() or NaceCode.objects.get(
+        version="2008", code="43"
+    )
+    request = services.introduction_request_submit(
+        actor=member_a, organisation=org_a, needs="Une entreprise de démolition sélective.", nace_codes=[division]
+    )
+    (first, *_rest) = suggest(request)
+    assert first.organisation == demolition
+    assert first.parts["nace"] == 1.0
+    assert "NACE 43" in first.reason
+
+
+def test_a_request_matching_nothing_suggests_nobody(org_a, member_a):
+    _org("Logiciels Zeta", "Développement de logiciels de gestion.")
+    request = services.introduction_request_submit(
+        actor=member_a, organisation=org_a, needs="Quelqu'un qui fabrique des cloches de bronze."
+    )
+    assert suggest(request) == []
+
+
+def test_matchmaking_offers_count_when_the_events_app_exposes_them(org_a, member_a, monkeypatch):
+    from grappe.events import selectors as events_selectors
+
+    quiet = _org("Bureau Theta", "Bureau d'études.")
+    monkeypatch.setattr(
+        events_selectors,
+        "matchmaking_offers",
+        lambda ids: {quiet.pk: "Inventaires amiante avant démolition"},
+        raising=False,
+    )
+    request = services.introduction_request_submit(
+        actor=member_a, organisation=org_a, needs="Un bureau qui réalise les inventaires amiante."
+    )
+    (first,) = [s for s in suggest(request) if s.organisation == quiet]
+    assert "profil B2B proche" in first.reason
+    monkeypatch.delattr(events_selectors, "matchmaking_offers")
+    assert all("B2B" not in s.reason for s in suggest(request))
