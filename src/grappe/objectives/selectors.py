@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from grappe.objectives.computations import Breakdown, Evaluation, Period, Result, evaluate, registry
+from grappe.objectives.computations.base import display
 from grappe.objectives.models import Indicator, Measurement, Mission, ObjectivesContract
 
 
@@ -371,7 +372,7 @@ def describe_record(record: Any, *, staff: bool) -> dict[str, Any]:
         return {
             "type": _("organisation"),
             "label": record.name,
-            "detail": " · ".join(x for x in (str(record.get_kind_display()), province) if x),
+            "detail": " · ".join(x for x in (str(display(record, "kind")[1]), province) if x),
             "url": _organisation_url(record.pk) if staff else "",
         }
     if isinstance(record, Person):

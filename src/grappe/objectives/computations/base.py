@@ -239,8 +239,27 @@ def display(record: Any, attribute: str) -> tuple[str, Any]:
         value = record.get(attribute, "")
         return str(value), record.get(f"{attribute}_label", value)
     value = getattr(record, attribute, "")
+    labels = _choice_labels(type(record), attribute)
+    if labels is not None:
+        return str(value), labels.get(value, value)
     getter = getattr(record, f"get_{attribute}_display", None)
     return str(value), (getter() if callable(getter) else value)
+
+
+_CHOICES: dict[tuple[type, str], dict[Any, Any] | None] = {}
+
+
+def _choice_labels(model: type, attribute: str) -> dict[Any, Any] | None:
+    """Lazy choice labels of a model field, cached: ``get_FOO_display()`` re-hashes every choice per call."""
+    key = (model, attribute)
+    if key not in _CHOICES:
+        try:
+            field = model._meta.get_field(attribute)
+        except Exception:  # not a model, or not a field: fall back to get_FOO_display
+            _CHOICES[key] = None
+        else:
+            _CHOICES[key] = dict(field.flatchoices) if field.choices else None
+    return _CHOICES[key]
 
 
 @dataclass
