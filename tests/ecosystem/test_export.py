@@ -213,3 +213,13 @@ def test_an_exported_file_imports_back_with_every_column_recognised(staff_client
     importing.apply_plan(plan, actor=staff_user)
     assert sorted(Organisation.objects.values_list("name", "founded_on", "headcount_band", "website")) == before
     assert sorted(org_a.activities.values_list("nace__code", "is_main")) == [("43110", True), ("71121", False)]
+
+
+@pytest.mark.parametrize(("kind", "url_name"), [("organisation", "organisation_export"), ("person", "person_export")])
+def test_export_links_snippet_passes_the_current_filters_on(rf, kind, url_name):
+    from django.template.loader import render_to_string
+
+    request = rf.get("/staff/organisations/", {"q": "béton", "kind": "company"})
+    html = render_to_string("ecosystem/_export_links.html", {"kind": kind}, request=request)
+    for fmt in ("csv", "xlsx"):
+        assert f'href="{reverse(f"ecosystem:{url_name}", args=[fmt])}?q=b%C3%A9ton&amp;kind=company"' in html
