@@ -52,7 +52,6 @@ _TITLES = {
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Fichier CSV ou XLSX"),
-        help_text=gettext_lazy("5 Mo au plus ; la première ligne nomme les colonnes."),
     )
     mode = forms.ChoiceField(
         label=gettext_lazy("Lignes déjà connues"),
@@ -60,6 +59,12 @@ class UploadForm(forms.Form):
         initial=plan_module.MODE_CREATE_ONLY,
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "%(size)s Mo et %(rows)s lignes au plus ; la première ligne nomme les colonnes."
+        ) % {"size": f"{reading.max_bytes() / 1048576:.0f}", "rows": reading.max_rows()}
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
