@@ -52,14 +52,17 @@ def _top_terms(vec_a, vec_b, names: np.ndarray, n: int = 2) -> list[str]:
     """The ``n`` shared terms that weigh most, a bigram hiding the single words it contains."""
     product = vec_a.multiply(vec_b).toarray().ravel()
     terms: list[str] = []
-    for i in np.argsort(-product):
-        if product[i] <= 0 or len(terms) == n:
+    for i in np.argsort(-product)[: 4 * n + 4]:
+        if product[i] <= 0:
             break
         term = str(names[i])
-        if any(set(term.split()) & set(kept.split()) for kept in terms):
-            continue  # "bétons bas" after "bas carbone" would say the same thing twice
-        terms.append(term)
-    return terms
+        words = set(term.split())
+        # A bigram replaces the single words it contains; "bétons bas" after "bas carbone" says nothing new.
+        contained = [kept for kept in terms if set(kept.split()) < words]
+        if any(words & set(kept.split()) for kept in terms if kept not in contained):
+            continue
+        terms = [kept for kept in terms if kept not in contained] + [term]
+    return terms[:n]
 
 
 _WORD = re.compile(r"\w+")
