@@ -6,3 +6,16 @@ class PartnershipsConfig(AppConfig):
     name = "grappe.partnerships"
     label = "partnerships"
     verbose_name = _("Partenariats")
+
+    def ready(self) -> None:
+        from grappe.core.registry import register_demo, register_organisation_panel, register_staff_menu
+
+        register_staff_menu(_("Partenariats"), "partnerships:collaboration_list", order=50)
+        register_organisation_panel(_("Historique et engagement"), "partnerships:organisation_timeline", order=20)
+
+        def load_demo(stdout) -> None:  # imported lazily: only `grappe demo` needs it
+            from grappe.partnerships.demo import load
+
+            load(stdout)
+
+        register_demo("partnerships", load_demo, order=50)
