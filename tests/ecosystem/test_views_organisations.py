@@ -202,10 +202,19 @@ def test_detail_shows_history_newest_first_with_field_diffs(staff_client, staff_
     response = staff_client.get(reverse("ecosystem:organisation_detail", args=[org_a.pk]))
     entry, changes = response.context["history"][0]
     assert entry.action == "ecosystem.organisation.updated"
-    assert [(c.field, c.old, c.new) for c in changes] == [("website", "", "https://alpha.example")]
+    assert [(c.field, c.old, c.new) for c in changes] == [("site web", "", "https://alpha.example")]
     html = response.content.decode()
     assert "Sophie Staff" in html
     assert "<ins>https://alpha.example</ins>" in html
+
+
+def test_history_of_a_creation_leaves_out_blank_fields(staff_client, org_a):
+    response = staff_client.get(reverse("ecosystem:organisation_detail", args=[org_a.pk]))
+    created = next(c for e, c in response.context["history"] if e.action == "ecosystem.organisation.created")
+    fields = {c.field for c in created}
+    assert {"nom", "numéro d'entreprise (BCE)"} <= fields
+    assert "site web" not in fields
+    assert "id" not in fields
 
 
 def test_detail_shows_internal_notes_and_fees_to_staff(staff_client, org_a):

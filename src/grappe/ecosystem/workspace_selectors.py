@@ -69,15 +69,40 @@ class Change:
     new: Any
 
 
+_EMPTY = (None, "", [], {}, False)
+_HIDDEN_FIELDS = {"id", "search_text"}
+
+
+def _field_label(model: Any, name: str) -> str:
+    """The verbose name of a model field for a diff line, or the raw key (``activities``, ``merged_from``)."""
+    if model is None:
+        return name
+    try:
+        field = model._meta.get_field(name.removesuffix("_id"))
+    except Exception:  # FieldDoesNotExist, or an audit key that is not a field
+        return name
+    return str(getattr(field, "verbose_name", name))
+
+
 def organisation_history(organisation_id: int, *, limit: int = 200) -> list[tuple[AuditEntry, list[Change]]]:
-    """Audit entries about an organisation, newest first, with their field diffs."""
-    entries = AuditEntry.objects.filter(organisation_id=organisation_id).order_by("-at", "-id")[:limit]
+    """Audit entries about an organisation, newest first, with their field diffs.
+
+    Empty-to-empty lines (a new row's blank fields) and technical keys are left out: they say nothing.
+    """
+    entries = (
+        AuditEntry.objects.filter(organisation_id=organisation_id)
+        .select_related("content_type")
+        .order_by("-at", "-id")[:limit]
+    )
     history = []
     for entry in entries:
-        changes = [
-            Change(field, *(values if isinstance(values, list) and len(values) == 2 else [None, values]))
-            for field, values in sorted((entry.changes or {}).items())
-        ]
+        model = entry.content_type.model_class() if entry.content_type else None
+        changes = []
+        for field, values in sorted((entry.changes or {}).items()):
+            old, new = values if isinstance(values, list) and len(values) == 2 else (None, values)
+            if field in _HIDDEN_FIELDS or (old in _EMPTY and new in _EMPTY):
+                continue
+            changes.append(Change(_field_label(model, field), old, new))
         history.append((entry, changes))
     return history
 
