@@ -292,3 +292,14 @@ def subscription_update(*, actor: Any, subscription: Subscription, language: str
 def subscription_delete(*, actor: Any, subscription: Subscription) -> None:
     audit_log(actor=actor, action="watch.subscription.deleted", obj=subscription, changes=snapshot(subscription))
     subscription.delete()
+
+
+@transaction.atomic
+def topic_create(*, actor: Any, name: str, slug: str, description: str = "") -> Topic:
+    """A new watch topic (an ``ecosystem.Topic``, shared with people's interests) with its watch profile."""
+    topic = Topic(name=name.strip(), slug=slug.strip(), description=description.strip())
+    topic.full_clean()
+    topic.save()
+    TopicProfile.objects.create(topic=topic)
+    audit_log(actor=actor, action="watch.topic.created", obj=topic, changes=snapshot(topic))
+    return topic

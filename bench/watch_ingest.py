@@ -1,0 +1,194 @@
+"""Benchmark of the watch ingest: N sources x M items served by a local HTTP server.
+
+    .venv/bin/python bench/watch_ingest.py [--sources 200] [--items 50] [--repeat 3]
+
+Prints, as medians over ``--repeat`` runs on a fresh SQLite database in a temporary directory:
+- end to end: fetch (real HTTP on loopback) + parse + store (dedup, language, MinHash groups) + tag,
+  in items/s — the target is at least 500 items/s;
+- tagging alone (rules of the 12 demo topics, plus one trained classifier), in items/s;
+- two baselines measured in the same run, with the ratios: feedparser alone on the same bodies
+  (the floor of any feed ingest), and building the folded rule documents alone (the floor of tagging).
+The server runs in another process so it does not share the GIL with the poller. Per-host politeness
+is off (every source is on 127.0.0.1); the SSRF guard allows loopback for the run. Times are wall-clock.
+"""
+
+import argparse
+import multiprocessing
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+WORDS_FR = (
+    "bâtiment chantier rénovation isolation béton bois chanvre paille réemploi matériaux déchets démolition "
+    "performance énergétique prime marché public taxonomie amiante pompe à chaleur photovoltaïque BIM "
+    "entreprise région wallonne arrêté décret obligation calendrier filière innovation appel à projets"
+).split()
+WORDS_NL = "bouwafval sloopafval hergebruik renovatiepremie energieprestatie asbest warmtepomp werf".split()
+WORDS_EN = "construction products regulation reuse funding call taxonomy digital twin heat pump".split()
+
+
+def feed_body(source: int, items: int, seed: int) -> bytes:
+    rng = random.Random(seed * 100_000 + source)
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>',
+        f"<title>Source {source}</title><link>https://s{source}.example/</link><description>bench</description>",
+    ]
+    for index in range(items):
+        vocabulary = rng.choice((WORDS_FR, WORDS_FR, WORDS_NL, WORDS_EN))
+        title = " ".join(rng.choice(vocabulary) for _ in range(9)).capitalize()
+        summary = " ".join(rng.choice(vocabulary) for _ in range(45))
+        parts.append(
+            f"<item><title>{title} {source}-{index}</title><link>https://s{source}.example/a/{index}?utm_source=rss</link>"
+            f"<guid>s{source}-{index}</guid><pubDate>Tue, 07 Jan 2025 {index % 24:02d}:00:00 +0100</pubDate>"
+            f"<description>&lt;p&gt;{summary}&lt;/p&gt;</description></item>"
+        )
+    parts.append("</channel></rss>")
+    return "".join(parts).encode()
+
+
+def serve(port_queue, sources: int, items: int, seed: int) -> None:
+    bodies = {f"/s/{i}.xml": feed_body(i, items, seed) for i in range(sources)}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = bodies.get(self.path.split("?")[0])
+            if body is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port_queue.put(server.server_address[1])
+    server.serve_forever()
+
+
+def setup_django(data_dir: str) -> None:
+    os.environ["GRAPPE_DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grappe.settings")
+    os.environ["WATCH_ALLOW_PRIVATE_ADDRESSES"] = "1"
+    os.environ["WATCH_HOST_MIN_DELAY_MS"] = "0"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sources", type=int, default=200)
+    parser.add_argument("--items", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+    queue = multiprocessing.get_context("fork").Queue()
+    server = multiprocessing.get_context("fork").Process(
+        target=serve, args=(queue, args.sources, args.items, 1), daemon=True
+    )
+    server.start()
+    port = queue.get(timeout=60)
+
+    with tempfile.TemporaryDirectory(prefix="grappe-bench-watch-") as data_dir:
+        started = time.perf_counter()
+        setup_django(data_dir)
+        print(f"setup (migrate a fresh SQLite database): {time.perf_counter() - started:.1f} s")
+        run(port, args)
+    server.terminate()
+
+
+def run(port: int, args) -> None:
+    import feedparser
+    from django.db import connection
+
+    from grappe.ecosystem.models import Topic
+    from grappe.watch.demo import RULES
+    from grappe.watch.models import Item, ItemBand, ItemTopic, Source, TopicRule
+    from grappe.watch.polling import poll_due_sources
+    from grappe.watch.rules import Document
+    from grappe.watch.tagging import Tagger, item_text, train_topic_classifier
+
+    for slug, rules in RULES.items():
+        topic = Topic.objects.create(name=slug, slug=slug)
+        for language, expression in rules:
+            TopicRule.objects.create(topic=topic, language=language, expression=expression)
+    total = args.sources * args.items
+    end_to_end, parse_only, tagging, documents = [], [], [], []
+    for repetition in range(args.repeat):
+        ItemTopic.objects.all().delete()
+        ItemBand.objects.all().delete()
+        Item.objects.all().delete()
+        Source.objects.all().delete()
+        Source.objects.bulk_create(
+            [Source(url=f"http://127.0.0.1:{port}/s/{i}.xml", title=f"S{i}") for i in range(args.sources)]
+        )
+        started = time.perf_counter()
+        outcomes = poll_due_sources(limit=args.sources)
+        elapsed = time.perf_counter() - started
+        stored = Item.objects.count()
+        errors = [o.message for o in outcomes if o.outcome != "ok"]
+        if stored != total or errors:
+            raise SystemExit(f"expected {total} items, stored {stored}; errors: {errors[:3]}")
+        end_to_end.append(total / elapsed)
+
+        import httpx
+
+        bodies = [httpx.get(f"http://127.0.0.1:{port}/s/{i}.xml").content for i in range(args.sources)]
+        started = time.perf_counter()
+        for body in bodies:
+            feedparser.parse(body, response_headers={"content-type": "application/rss+xml; charset=utf-8"})
+        parse_only.append(total / (time.perf_counter() - started))
+
+        if repetition == 0:
+            # Teach one topic's classifier so tagging includes a model, as in production.
+            topic = Topic.objects.get(slug="amiante")
+            ids = list(Item.objects.values_list("pk", flat=True)[:80])
+            ItemTopic.objects.bulk_create(
+                [ItemTopic(item_id=pk, topic=topic, origin="manual", relevant=i % 2 == 0) for i, pk in enumerate(ids)],
+                ignore_conflicts=True,
+            )
+            ItemTopic.objects.filter(item_id__in=ids, topic=topic).update(relevant=True)
+            ItemTopic.objects.filter(item_id__in=ids[::2], topic=topic).update(relevant=False)
+            train_topic_classifier(topic.pk)
+        items = list(Item.objects.all())
+        tagger = Tagger()
+        started = time.perf_counter()
+        tagger.scores(items)
+        tagging.append(len(items) / (time.perf_counter() - started))
+        started = time.perf_counter()
+        for item in items:
+            Document(item_text(item))
+        documents.append(len(items) / (time.perf_counter() - started))
+
+    median = statistics.median
+    print(f"database: {connection.vendor}; {args.sources} sources x {args.items} items = {total} items; "
+          f"{args.repeat} run(s); medians")  # fmt: skip
+    print(f"end to end (fetch + parse + store + tag): {median(end_to_end):8.0f} items/s   (target >= 500)")
+    print(f"  baseline, feedparser alone on the same bodies: {median(parse_only):8.0f} items/s")
+    print(f"  ratio end to end / feedparser alone: {median(end_to_end) / median(parse_only):.2f}")
+    print(f"tagging alone ({TopicRule.objects.count()} rules, 1 classifier): {median(tagging):8.0f} items/s")
+    print(f"  baseline, folding texts into rule documents alone: {median(documents):8.0f} items/s")
+    print(f"  ratio tagging / documents alone: {median(tagging) / median(documents):.2f}")
+    print(f"runs (end to end, items/s): {', '.join(f'{v:.0f}' for v in end_to_end)}")
+
+
+if __name__ == "__main__":
+    main()
