@@ -492,3 +492,25 @@ def test_delete_removes_the_organisation_and_audits_it(staff_client, org_b):
     assert response.status_code == 302
     assert not Organisation.objects.filter(pk=org_b.pk).exists()
     assert AuditEntry.objects.filter(action="ecosystem.organisation.deleted", organisation_id=org_b.pk).exists()
+
+
+def test_list_badges_tell_members_from_former_members_and_prospects(staff_client, org_a, org_b):
+    services.membership_end(
+        actor=None, membership=org_b.memberships.get(), end_date=dt.date(2024, 6, 30), status=Membership.Status.LAPSED
+    )
+    prospect = org("Gamma Prospect")
+    services.membership_create(
+        actor=None, organisation=prospect, start_date=dt.date(2025, 1, 1), status=Membership.Status.PROSPECT
+    )
+    badges = {o.name: o.badge.status for o in staff_client.get(LIST).context["organisations"]}
+    assert badges == {"Alpha Matériaux": "member", "Béton Bêta": "lapsed", "Gamma Prospect": "prospect"}
+
+
+def test_detail_query_count_does_not_grow_with_people_and_history(staff_client, org_a, django_assert_max_num_queries):
+    for i in range(15):
+        person = services.person_create(actor=None, first_name="P", last_name=f"Personne {i}")
+        services.affiliation_create(actor=None, person=person, organisation=org_a, function="Technicien")
+        services.site_add(actor=None, organisation=org_a, postal_code="5000", label=f"Dépôt {i}")
+    with django_assert_max_num_queries(30):
+        response = staff_client.get(reverse("ecosystem:organisation_detail", args=[org_a.pk]))
+    assert len(response.context["current_affiliations"]) == 15
