@@ -84,3 +84,14 @@ def test_a_failed_send_is_retried_next_run(event, early_registrations, clock, mo
     monkeypatch.undo()
     clock.set(event.start - dt.timedelta(days=6))
     assert tasks.send_due_reminders.call() == 2
+
+
+def test_the_periodic_command_runs_both_tasks_in_process(event, early_registrations, clock):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    clock.set(event.start - dt.timedelta(days=6))
+    out = StringIO()
+    call_command("events_due", "--now", stdout=out)
+    assert "reminders sent: 2" in out.getvalue()
