@@ -1,0 +1,428 @@
+"""Pages and API: every view × role, the portal request flow end to end, privacy of PRIVATE fields."""
+
+import datetime as dt
+import html
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from grappe.partnerships import services
+from grappe.partnerships.models import IntroductionRequest
+from tests.conftest import client_for
+
+SENTINELS = {
+    "collaboration": "SENTINEL-COLLAB-NOTES",
+    "internal_collaboration": "SENTINEL-INTERNAL-COLLAB-TITLE",
+    "introduction": "SENTINEL-INTRO-NOTES",
+    "internal_introduction": "SENTINEL-INTERNAL-INTRO-REASON",
+    "interaction": "SENTINEL-INTERACTION-NOTES",
+    "internal_interaction": "SENTINEL-INTERNAL-INTERACTION-SUMMARY",
+    "request": "SENTINEL-REQUEST-STAFF-NOTES",
+    "document": "SENTINEL-INTERNAL-DOCUMENT",
+}
+
+
+@pytest.fixture
+def world(org_a, org_b, university, staff_user, member_a, member_b, settings, tmp_path):
+    """Records of org A with a sentinel string in every PRIVATE field and in every internal row."""
+    settings.MEDIA_ROOT = tmp_path
+    today = timezone.localdate()
+    public = services.collaboration_create(
+        actor=staff_user,
+        title="Granulats recyclés",
+        kind="rd_project",
+        partners=[(org_a, "lead"), (university, "research")],
+        status="active",
+        start_date=today - dt.timedelta(days=30),
+        internal_notes=SENTINELS["collaboration"],
+    )
+    services.collaboration_add_document(
+        actor=staff_user,
+        collaboration=public,
+        title=SENTINELS["document"],
+        url="https://example.org/x",
+        is_internal=True,
+    )
+    services.collaboration_add_document(
+        actor=staff_user, collaboration=public, title="Convention signée", url="https://example.org/c"
+    )
+    internal = services.collaboration_create(
+        actor=staff_user,
+        title=SENTINELS["internal_collaboration"],
+        kind="commercial",
+        partners=[org_a, org_b],
+        is_internal=True,
+    )
+    introduction = services.introduction_create(
+        actor=staff_user,
+        organisation_a=org_a,
+        organisation_b=university,
+        reason="Essais de résistance",
+        notes=SENTINELS["introduction"],
+        follow_up_on=today,
+    )
+    services.introduction_create(
+        actor=staff_user,
+        organisation_a=org_a,
+        organisation_b=org_b,
+        reason=SENTINELS["internal_introduction"],
+        is_internal=True,
+    )
+    services.interaction_log(
+        actor=staff_user,
+        organisation=org_a,
+        kind="visit",
+        date=today,
+        summary="Visite de l'atelier",
+        notes=SENTINELS["interaction"],
+    )
+    services.interaction_log(
+        actor=staff_user,
+        organisation=org_a,
+        kind="call",
+        date=today,
+        summary=SENTINELS["internal_interaction"],
+        is_internal=True,
+    )
+    request = services.introduction_request_submit(
+        actor=member_a, organisation=org_a, needs="Un laboratoire pour tester des bétons recyclés."
+    )
+    services.introduction_request_assign(actor=staff_user, request=request, owner=staff_user)
+    IntroductionRequest.objects.filter(pk=request.pk).update(staff_notes=SENTINELS["request"])
+    return {"public": public, "internal": internal, "introduction": introduction, "request": request, "org_a": org_a}
+
+
+def body(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+ROLES = ("anonymous", "member_a", "member_b", "observer", "staff", "admin")
+
+
+@pytest.fixture
+def clients(staff_user, admin_user, observer_user, member_a, member_b) -> dict[str, Client]:
+    return {
+        "anonymous": Client(),
+        "member_a": client_for(member_a),
+        "member_b": client_for(member_b),
+        "observer": client_for(observer_user),
+        "staff": client_for(staff_user),
+        "admin": client_for(admin_user),
+    }
+
+
+def staff_pages(world) -> list[str]:
+    public, org_a = world["public"], world["org_a"]
+    return [
+        reverse("partnerships:collaboration_list"),
+        reverse("partnerships:collaboration_create"),
+        reverse("partnerships:collaboration_detail", args=[public.pk]),
+        reverse("partnerships:collaboration_edit", args=[public.pk]),
+        reverse("partnerships:introduction_list"),
+        reverse("partnerships:introduction_create"),
+        reverse("partnerships:introduction_detail", args=[world["introduction"].pk]),
+        reverse("partnerships:request_list"),
+        reverse("partnerships:request_detail", args=[world["request"].pk]),
+        reverse("partnerships:organisation_interactions", args=[org_a.pk]),
+        reverse("partnerships:follow_ups"),
+    ]
+
+
+STAFF_EXPECTED = {"anonymous": 302, "member_a": 403, "member_b": 403, "observer": 403, "staff": 200, "admin": 200}
+
+
+def test_staff_pages_for_every_role(world, clients):
+    for url in staff_pages(world):
+        for role in ROLES:
+            response = clients[role].get(url)
+            assert response.status_code == STAFF_EXPECTED[role], (url, role, response.status_code)
+            if role == "anonymous":
+                assert "/login" in response["Location"] or "login" in response["Location"]
+
+
+def test_staff_pages_show_private_notes_to_staff(world, clients):
+    detail = clients["staff"].get(reverse("partnerships:collaboration_detail", args=[world["public"].pk]))
+    assert SENTINELS["collaboration"] in body(detail)
+    assert SENTINELS["document"] in body(detail)
+    intro = clients["admin"].get(reverse("partnerships:introduction_detail", args=[world["introduction"].pk]))
+    assert SENTINELS["introduction"] in body(intro)
+    log = clients["staff"].get(reverse("partnerships:organisation_interactions", args=[world["org_a"].pk]))
+    assert SENTINELS["interaction"] in body(log) and SENTINELS["internal_interaction"] in body(log)
+    request = clients["staff"].get(reverse("partnerships:request_detail", args=[world["request"].pk]))
+    assert SENTINELS["request"] in body(request)
+
+
+def test_staff_post_actions_for_every_role(world, clients, org_b):
+    public = world["public"]
+    expected = {"anonymous": 302, "member_a": 403, "member_b": 403, "observer": 403}
+    for role, status in expected.items():
+        response = clients[role].post(
+            reverse("partnerships:collaboration_add_partner", args=[public.pk]),
+            {"partner-organisation": org_b.pk, "partner-role": "partner"},
+        )
+        assert response.status_code == status, role
+    assert public.partners.count() == 2
+    response = clients["staff"].post(
+        reverse("partnerships:collaboration_add_partner", args=[public.pk]),
+        {"partner-organisation": org_b.pk, "partner-role": "funder"},
+    )
+    assert response.status_code == 302
+    assert public.partners.filter(organisation=org_b, role="funder").exists()
+
+
+def timeline_url(world) -> str:
+    return reverse("partnerships:organisation_timeline", args=[world["org_a"].pk])
+
+
+def test_timeline_panel_for_every_role(world, clients):
+    expected = {"anonymous": 403, "member_a": 200, "member_b": 403, "observer": 403, "staff": 200, "admin": 200}
+    for role in ROLES:
+        assert clients[role].get(timeline_url(world)).status_code == expected[role], role
+
+
+def test_timeline_contents_for_staff_include_internal_rows_and_notes(world, clients):
+    page = body(clients["staff"].get(timeline_url(world)))
+    for key in ("collaboration", "internal_collaboration", "introduction", "internal_introduction", "interaction"):
+        assert SENTINELS[key] in page, key
+    assert "Granulats recyclés" in page and "Visite de l'atelier" in page
+    assert "Début d'adhésion" in page
+    assert "Engagement sur 12 mois" in page
+
+
+def test_timeline_for_the_member_shows_their_visible_history_only(world, clients):
+    page = body(clients["member_a"].get(timeline_url(world)))
+    assert "Granulats recyclés" in page
+    assert "Visite de l'atelier" in page
+    assert "Essais de résistance" in page
+    assert "Un laboratoire pour tester" in page
+    for sentinel in SENTINELS.values():
+        assert sentinel not in page
+
+
+def test_timeline_filters_by_kind_and_period(world, clients):
+    url = timeline_url(world)
+    only_interactions = body(clients["staff"].get(url, {"kind": "interaction"}))
+    assert "Visite de l'atelier" in only_interactions
+    assert "Granulats recyclés" not in only_interactions
+    past = body(clients["staff"].get(url, {"start": "2001-01-01", "end": "2001-12-31"}))
+    assert "Visite de l'atelier" not in past
+    nonsense = clients["staff"].get(url, {"kind": "nope", "start": "31/12/2020"})
+    assert nonsense.status_code == 200
+
+
+PORTAL_EXPECTED = {"anonymous": 302, "member_a": 200, "member_b": 200, "observer": 403, "staff": 403, "admin": 403}
+
+
+def test_portal_pages_for_every_role(world, clients):
+    for url in (reverse("partnerships:portal_home"), reverse("partnerships:portal_request_create")):
+        for role in ROLES:
+            assert clients[role].get(url).status_code == PORTAL_EXPECTED[role], (url, role)
+
+
+def test_portal_collaboration_is_visible_to_partner_members_only(world, clients):
+    public, internal = world["public"], world["internal"]
+    url = reverse("partnerships:portal_collaboration", args=[public.pk])
+    expected = {"anonymous": 302, "member_a": 200, "member_b": 404, "observer": 403, "staff": 403, "admin": 403}
+    for role in ROLES:
+        assert clients[role].get(url).status_code == expected[role], role
+    page = body(clients["member_a"].get(url))
+    assert "Convention signée" in page
+    for sentinel in SENTINELS.values():
+        assert sentinel not in page
+    assert clients["member_a"].get(reverse("partnerships:portal_collaboration", args=[internal.pk])).status_code == 404
+
+
+def test_portal_home_never_shows_private_or_internal_data(world, clients):
+    page_a = body(clients["member_a"].get(reverse("partnerships:portal_home")))
+    assert "Granulats recyclés" in page_a and "Essais de résistance" in page_a
+    page_b = body(clients["member_b"].get(reverse("partnerships:portal_home")))
+    assert "Granulats recyclés" not in page_b and "Un laboratoire" not in page_b
+    for page in (page_a, page_b):
+        for sentinel in SENTINELS.values():
+            assert sentinel not in page
+
+
+def test_member_organisation_page_with_its_panels_never_shows_private_data(world, clients):
+    url = reverse("ecosystem:portal_organisation", args=[world["org_a"].pk])
+    page = body(clients["member_a"].get(url))
+    assert reverse("partnerships:organisation_timeline", args=[world["org_a"].pk]) in page
+    for sentinel in SENTINELS.values():
+        assert sentinel not in page
+
+
+def test_public_pages_never_show_private_data(world, clients):
+    for url in ("/", "/fr/", reverse("core:home")):
+        response = clients["anonymous"].get(url, follow=True)
+        for sentinel in SENTINELS.values():
+            assert sentinel not in body(response)
+
+
+def test_document_download_permissions(world, clients):
+    internal_doc = world["public"].documents.get(is_internal=True)
+    public_doc = world["public"].documents.get(is_internal=False)
+    expected = {"anonymous": 403, "member_a": 302, "member_b": 404, "observer": 404, "staff": 302, "admin": 302}
+    for role in ROLES:
+        assert (
+            clients[role].get(reverse("partnerships:document_download", args=[public_doc.pk])).status_code
+            == (expected[role])
+        ), role
+    assert clients["member_a"].get(reverse("partnerships:document_download", args=[internal_doc.pk])).status_code == 404
+
+
+def test_portal_request_flow_end_to_end(org_a, org_b, member_a, clients, staff_user):
+    org_b.description = "Laboratoire d'essais sur bétons recyclés et granulats."
+    org_b.save()
+    bad = clients["member_a"].post(
+        reverse("partnerships:portal_request_create"),
+        {"organisation": org_a.pk, "needs": "trop court", "nace": "99.999"},
+    )
+    assert bad.status_code == 200
+    assert "Code NACE inconnu" in body(bad)
+    assert IntroductionRequest.objects.count() == 0
+    foreign = clients["member_a"].post(
+        reverse("partnerships:portal_request_create"),
+        {"organisation": org_b.pk, "needs": "Un laboratoire d'essais pour bétons recyclés."},
+    )
+    assert foreign.status_code == 200 and IntroductionRequest.objects.count() == 0
+    response = clients["member_a"].post(
+        reverse("partnerships:portal_request_create"),
+        {"organisation": org_a.pk, "needs": "Un laboratoire d'essais pour bétons recyclés.", "nace": "43.11"},
+    )
+    assert response.status_code == 302
+    request = IntroductionRequest.objects.get()
+    assert request.organisation == org_a and request.submitted_by == member_a
+    queue = body(clients["staff"].get(reverse("partnerships:request_list")))
+    assert "Un laboratoire d'essais" in queue
+    detail = body(clients["staff"].get(reverse("partnerships:request_detail", args=[request.pk])))
+    assert "Béton Bêta" in detail  # suggested
+    introduce = reverse("partnerships:introduction_create") + f"?request={request.pk}&b={org_b.pk}"
+    form = clients["staff"].get(introduce)
+    assert form.status_code == 200
+    created = clients["staff"].post(
+        introduce,
+        {
+            "organisation_a": org_a.pk,
+            "organisation_b": org_b.pk,
+            "reason": "Essais de bétons recyclés",
+            "channel": "email",
+            "owner": staff_user.pk,
+            "follow_up_on": (timezone.localdate() + dt.timedelta(days=14)).isoformat(),
+            "request": request.pk,
+        },
+    )
+    assert created.status_code == 302
+    request.refresh_from_db()
+    assert request.status == IntroductionRequest.Status.IN_PROGRESS
+    assert request.introductions.count() == 1
+    clients["staff"].post(
+        reverse("partnerships:request_detail", args=[request.pk]),
+        {"form": "resolve", "r-status": "done", "r-response": "Mise en relation faite avec Béton Bêta."},
+    )
+    request.refresh_from_db()
+    assert request.status == IntroductionRequest.Status.DONE
+    portal = body(clients["member_a"].get(reverse("partnerships:portal_home")))
+    assert "Mise en relation faite avec Béton Bêta." in portal
+    assert "Essais de bétons recyclés" in portal
+
+
+def test_introduction_form_rejects_a_past_follow_up_with_a_message(org_a, org_b, clients, staff_user):
+    response = clients["staff"].post(
+        reverse("partnerships:introduction_create"),
+        {
+            "organisation_a": org_a.pk,
+            "organisation_b": org_b.pk,
+            "reason": "x",
+            "channel": "email",
+            "follow_up_on": "2001-01-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "dans le passé" in body(response)
+
+
+def test_collaboration_form_with_a_single_partner_shows_the_rule(org_a, clients):
+    response = clients["staff"].post(
+        reverse("partnerships:collaboration_create"),
+        {
+            "kind": "rd_project",
+            "title": "Seule",
+            "status": "explored",
+            "cluster_role": "initiated",
+            "partners-TOTAL_FORMS": "2",
+            "partners-INITIAL_FORMS": "0",
+            "partners-0-organisation": org_a.pk,
+            "partners-0-role": "lead",
+            "partners-1-organisation": "",
+            "partners-1-role": "partner",
+        },
+    )
+    assert response.status_code == 200
+    assert "au moins deux partenaires" in body(response)
+
+
+def test_collaboration_form_with_an_unknown_partner_says_so(org_a, clients):
+    response = clients["staff"].post(
+        reverse("partnerships:collaboration_create"),
+        {
+            "kind": "rd_project",
+            "title": "Fantôme",
+            "status": "explored",
+            "cluster_role": "initiated",
+            "partners-TOTAL_FORMS": "2",
+            "partners-INITIAL_FORMS": "0",
+            "partners-0-organisation": org_a.pk,
+            "partners-0-role": "lead",
+            "partners-1-organisation": "987654",
+            "partners-1-role": "partner",
+        },
+    )
+    assert response.status_code == 200
+    assert "Cette organisation n'existe pas" in body(response)
+
+
+def test_interaction_log_page_records_an_exchange(org_a, clients):
+    url = reverse("partnerships:organisation_interactions", args=[org_a.pk])
+    response = clients["staff"].post(
+        url, {"kind": "call", "date": timezone.localdate().isoformat(), "summary": "Appel de suivi", "notes": ""}
+    )
+    assert response.status_code == 302
+    assert "Appel de suivi" in body(clients["staff"].get(url))
+
+
+# --- API -----------------------------------------------------------------------------------------------
+
+
+API = "/api/v1/partnerships"
+
+
+def test_api_for_every_role(world, clients):
+    expected = {"anonymous": 401, "member_a": 200, "member_b": 200, "observer": 403, "staff": 200, "admin": 200}
+    for path in ("/collaborations", "/introductions", f"/collaborations/{world['public'].pk}"):
+        for role in ROLES:
+            status = clients[role].get(API + path).status_code
+            wanted = 404 if (role == "member_b" and path.startswith("/collaborations/")) else expected[role]
+            assert status == wanted, (path, role, status)
+
+
+def test_api_members_see_their_non_internal_rows_without_private_fields(world, clients):
+    for role in ("member_a", "member_b"):
+        for path in ("/collaborations", "/introductions", f"/collaborations/{world['public'].pk}"):
+            body = clients[role].get(API + path).content.decode()
+            for sentinel in SENTINELS.values():
+                assert sentinel not in body
+            assert "internal_notes" not in body and '"notes"' not in body
+    rows = clients["member_a"].get(API + "/collaborations").json()
+    assert [r["title"] for r in rows] == ["Granulats recyclés"]
+    assert clients["member_b"].get(API + "/collaborations").json() == []
+    staff_rows = clients["staff"].get(API + "/collaborations").json()
+    assert {r["title"] for r in staff_rows} == {"Granulats recyclés", SENTINELS["internal_collaboration"]}
+    assert any(r["internal_notes"] == SENTINELS["collaboration"] for r in staff_rows)
+
+
+def test_api_bad_parameters_never_500(world, clients):
+    assert clients["staff"].get(API + "/collaborations", {"limit": 0}).status_code == 422
+    assert clients["staff"].get(API + "/collaborations", {"organisation": "abc"}).status_code == 422
+    assert clients["staff"].get(API + "/collaborations/999999").status_code == 404
+    assert clients["member_a"].get(API + "/introductions", {"limit": 100000}).status_code == 422
