@@ -23,13 +23,67 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-WORDS_FR = (
-    "bâtiment chantier rénovation isolation béton bois chanvre paille réemploi matériaux déchets démolition "
-    "performance énergétique prime marché public taxonomie amiante pompe à chaleur photovoltaïque BIM "
-    "entreprise région wallonne arrêté décret obligation calendrier filière innovation appel à projets"
-).split()
-WORDS_NL = "bouwafval sloopafval hergebruik renovatiepremie energieprestatie asbest warmtepomp werf".split()
-WORDS_EN = "construction products regulation reuse funding call taxonomy digital twin heat pump".split()
+WORDS_FR = [
+    "bâtiment",
+    "chantier",
+    "rénovation",
+    "isolation",
+    "béton",
+    "bois",
+    "chanvre",
+    "paille",
+    "réemploi",
+    "matériaux",
+    "déchets",
+    "démolition",
+    "performance",
+    "énergétique",
+    "prime",
+    "marché",
+    "public",
+    "taxonomie",
+    "amiante",
+    "pompe",
+    "à",
+    "chaleur",
+    "photovoltaïque",
+    "BIM",
+    "entreprise",
+    "région",
+    "wallonne",
+    "arrêté",
+    "décret",
+    "obligation",
+    "calendrier",
+    "filière",
+    "innovation",
+    "appel",
+    "à",
+    "projets",
+]
+WORDS_NL = [
+    "bouwafval",
+    "sloopafval",
+    "hergebruik",
+    "renovatiepremie",
+    "energieprestatie",
+    "asbest",
+    "warmtepomp",
+    "werf",
+]
+WORDS_EN = [
+    "construction",
+    "products",
+    "regulation",
+    "reuse",
+    "funding",
+    "call",
+    "taxonomy",
+    "digital",
+    "twin",
+    "heat",
+    "pump",
+]
 
 
 def feed_body(source: int, items: int, seed: int) -> bytes:
