@@ -197,10 +197,22 @@ def test_scheduler_errors_are_reported_not_raised(session):
     assert session.last_run["error"] and session.status == "open"
 
 
-def test_no_show_cancels_their_meetings_and_replan_keeps_placed_meetings(session, django_capture_on_commit_callbacks):
+def real_solve(instance, *, time_limit):
+    from grappe.events.scheduling import solve
+
+    return solve(instance, time_limit=time_limit)
+
+
+SOLVERS = [fake_solve, pytest.param(real_solve, marks=pytest.mark.skipif(not SCHEDULER, reason="no scheduler"))]
+
+
+@pytest.mark.parametrize("solve", SOLVERS)
+def test_no_show_cancels_their_meetings_and_replan_keeps_placed_meetings(
+    session, django_capture_on_commit_callbacks, solve
+):
     people = [join(session, n) for n in range(1, 6)]
     m_ab, m_ac, m_de = accepted(people[0], people[1]), accepted(people[0], people[2]), accepted(people[3], people[4])
-    matchmaking.schedule_run(actor=None, session=session, solve=fake_solve)
+    matchmaking.schedule_run(actor=None, session=session, solve=solve)
     for m in (m_ab, m_ac, m_de):
         m.refresh_from_db()
     kept = (m_de.slot_id, m_de.table)
@@ -213,7 +225,7 @@ def test_no_show_cancels_their_meetings_and_replan_keeps_placed_meetings(session
     instance = matchmaking_adapter.build_instance(session, replan=True)
     assert all(m["locked"] for m in instance["meetings"] if m["id"] != late.pk)
     assert m_ab.pk not in {m["id"] for m in instance["meetings"]}
-    matchmaking.schedule_run(actor=None, session=session, solve=fake_solve, replan=True)
+    matchmaking.schedule_run(actor=None, session=session, solve=solve, replan=True)
     m_de.refresh_from_db()
     late.refresh_from_db()
     assert (m_de.slot_id, m_de.table) == kept and late.slot_id is not None
