@@ -320,3 +320,57 @@ def restrict_partnership_rows(queryset: QuerySet, user: Any, *organisation_paths
 
 partnerships_staff_required = _guard(can_manage_partnerships)
 partnerships_request_required = _guard(can_request_introduction)
+
+
+# --- innovation: projects, calls, support actions, valorisation ------------------------------------
+# - INNO-MANAGE: staff (and admins) see every project and write everything (board, calls, support
+#   actions, outcomes, story drafts, internal notes). Observers read mission-4 numbers through the
+#   objectives app only: the innovation pages and API answer 403.
+# - INNO-VIEW: a member user sees a project only when it is at "consortium" confidentiality AND one of
+#   the organisations they act for is its lead or a partner; a "staff" project is invisible to every
+#   member (404, so its existence does not leak). Never the internal notes.
+# - INNO-SUBMIT: a member user submits ideas or help requests for the organisations they act for.
+# - INNO-ORG-PANEL: the projects panel of an organisation follows ORG-VIEW, then INNO-VIEW per project.
+
+
+def can_manage_innovation(user: Any) -> bool:
+    """INNO-MANAGE."""
+    return is_staff(user)
+
+
+def restrict_innovation_projects(queryset: QuerySet, user: Any) -> QuerySet:
+    """INNO-VIEW for lists: every project for staff; consortium projects of the user's organisations for members."""
+    if is_staff(user):
+        return queryset
+    ids = member_organisation_ids(user)
+    if not ids:
+        return queryset.none()
+    return queryset.filter(
+        Q(lead_organisation_id__in=ids) | Q(partners__organisation_id__in=ids), confidentiality="consortium"
+    ).distinct()
+
+
+def can_view_innovation_project(user: Any, project: Model) -> bool:
+    """INNO-VIEW."""
+    if is_staff(user):
+        return True
+    if project.confidentiality != "consortium":
+        return False
+    ids = member_organisation_ids(user)
+    if not ids:
+        return False
+    if project.lead_organisation_id in ids:
+        return True
+    return project.partners.filter(organisation_id__in=ids).exists()
+
+
+def can_submit_innovation_idea(user: Any, organisation: Model | None = None) -> bool:
+    """INNO-SUBMIT."""
+    if not is_member_user(user):
+        return False
+    ids = member_organisation_ids(user)
+    return bool(ids) if organisation is None else organisation.pk in ids
+
+
+innovation_staff_required = _guard(can_manage_innovation)
+innovation_member_required = _guard(can_submit_innovation_idea)
