@@ -23,6 +23,7 @@ not carry their whole record) and their derived fields refreshed.
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grappe.register.changes import ChangeFeed
 from grappe.register.extract import (
     DELETE_HEADERS,
     HEADERS,
@@ -48,6 +50,33 @@ from grappe.register.territory import Territory, configured_territory, province_
 from grappe.register.writers import SqliteBulk, Stage, delete_in, insert_rows
 
 Progress = Callable[[str], None]
+RowProgress = Callable[[str, int], None]  # (file name, rows read so far)
+
+# Set by ``import_extract(rows_progress=...)``: readers then report their row counts every
+# ``_ROWS_STEP`` rows. Unset (the CLI, the benchmark), readers are the bare csv readers: no cost.
+_row_tracker: ContextVar[RowProgress | None] = ContextVar("register_row_tracker", default=None)
+_ROWS_STEP = 50_000
+
+
+class _CountedReader:
+    """A csv reader that reports how many rows it has read (for the progress page)."""
+
+    def __init__(self, reader: Any, name: str, tracker: RowProgress) -> None:
+        self.reader, self.name, self.tracker = reader, name, tracker
+
+    @property
+    def line_num(self) -> int:
+        return self.reader.line_num
+
+    def __iter__(self) -> Iterator[list[str]]:
+        count, step, tracker, name = 0, _ROWS_STEP, self.tracker, self.name
+        for row in self.reader:
+            count += 1
+            if count % step == 0:
+                tracker(name, count)
+            yield row
+        tracker(name, count)
+
 
 # Preferred display name: legal name first, then commercial name, then abbreviation; French first.
 _TYPE_RANK = {"001": 0, "003": 10, "002": 20, "004": 30}
@@ -68,8 +97,9 @@ class Result:
 def _reading(extract: Extract, name: str, header: list[str]) -> Iterator[Any]:
     """A csv reader whose errors become ``ExtractError(file, line, reason)``."""
     with extract.reader(name, header) as reader:
+        tracker = _row_tracker.get()
         try:
-            yield reader
+            yield reader if tracker is None else _CountedReader(reader, name, tracker)
         except ExtractError:
             raise
         except READ_ERRORS as exc:
@@ -345,6 +375,7 @@ class UpdateImport:
                 owner[number] = number
         touched = {owner[n] for n in entities if n in owner}
         existed = self._existing(touched)
+        self.feed = ChangeFeed(touched & existed)  # the linked enterprises' state before the update
         self.counts["outside"] = sum(1 for n in entities if n not in owner)
 
         # 1. every delete, then 2. every insert (rows of entities whose enterprise is known).
@@ -371,6 +402,7 @@ class UpdateImport:
         stubs = sorted(entering - present)
         insert_rows("enterprise", [(n, "AC", "", "", "", "", None, "", "", "", True) for n in stubs])
         partial = {n for n in entering if n in stubs or n not in named}
+        self.feed.observe(entering=entering, stopped=stopped)  # before the purge: a seat gone to Flanders is seen
         self._purge(sorted(leaving))
         self.refresh(sorted(touched - leaving), partial=partial)
         self.counts.update(
@@ -509,6 +541,7 @@ def import_extract(
     progress: Progress | None = None,
     actor: Any = None,
     run: ImportRun | None = None,
+    rows_progress: RowProgress | None = None,
 ) -> ImportRun:
     """Import one extract (zip or directory, full or update) in one transaction; returns the run.
 
@@ -517,6 +550,7 @@ def import_extract(
     progress = progress or _quiet
     started = timezone.now()
     extract = Extract.open(path)
+    token = _row_tracker.set(rows_progress)
     try:
         meta = extract.read_meta()
         extract.require(REQUIRED_FULL if meta.kind == "full" else REQUIRED_UPDATE)
@@ -546,7 +580,11 @@ def import_extract(
             if actor is not None and getattr(actor, "is_authenticated", False):
                 run.requested_by = actor
             run.save()
+            if isinstance(worker, UpdateImport):
+                run.counts["changes"] = worker.feed.record(run)
+                run.save(update_fields=["counts"])
     finally:
+        _row_tracker.reset(token)
         extract.close()
     progress(_("terminé"))
     if connection.vendor == "sqlite":

@@ -264,6 +264,8 @@ class ImportRun(models.Model):
     forced = models.BooleanField(_("forcé"), default=False)
     status = models.TextField(_("statut"), choices=Status.choices, default=Status.QUEUED)
     progress = models.TextField(_("avancement"), blank=True)
+    # Rows read so far per file, written every few thousand rows by background imports (progress page).
+    rows_read = models.JSONField(_("lignes lues par fichier"), default=dict, blank=True)
     started_at = models.DateTimeField(_("début"), null=True, blank=True)
     finished_at = models.DateTimeField(_("fin"), null=True, blank=True)
     counts = models.JSONField(_("comptages"), default=dict, blank=True)
@@ -285,3 +287,103 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.extract_number} {self.kind} {self.status}"
+
+
+class RegisterLink(models.Model):
+    """The review state of a pairing between a curated organisation and a register enterprise.
+
+    The link itself is the organisation's ``enterprise_number`` (the register tables are replaced by
+    imports, so no foreign key points into them); this row remembers who confirmed it, and the
+    candidate matches proposed for organisations without a number, including rejected ones so they
+    are not proposed again.
+    """
+
+    class Status(models.TextChoices):
+        LINKED = "linked", _("liée")
+        CANDIDATE = "candidate", _("candidate")
+        REJECTED = "rejected", _("rejetée")
+
+    organisation = models.ForeignKey(
+        "ecosystem.Organisation",
+        on_delete=models.CASCADE,
+        related_name="register_links",
+        verbose_name=_("organisation"),
+    )
+    enterprise_number = models.BigIntegerField(_("numéro d'entreprise"))
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.CANDIDATE)
+    score = models.FloatField(_("score"), default=0)
+    matched_name = models.TextField(_("dénomination comparée"), blank=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("revu par")
+    )
+    reviewed_at = models.DateTimeField(_("revu le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lien avec le registre")
+        verbose_name_plural = _("liens avec le registre")
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "enterprise_number"], name="%(app_label)s_%(class)s_unique_pair"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-score"], name="register_link_status")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} ~ {format_entity_number(self.enterprise_number)} ({self.status})"
+
+    @property
+    def display_number(self) -> str:
+        return format_entity_number(self.enterprise_number)
+
+
+class RegisterChange(models.Model):
+    """What an update extract changed for a linked organisation or member, or a new enterprise in the perimeter."""
+
+    class Kind(models.TextChoices):
+        NEW_ESTABLISHMENT = "new_establishment", _("nouvelle unité d'établissement")
+        CLOSED_ESTABLISHMENT = "closed_establishment", _("unité d'établissement fermée")
+        ESTABLISHMENT_MOVED = "establishment_moved", _("unité d'établissement déménagée")
+        SEAT_MOVED = "seat_moved", _("siège déménagé")
+        NAME_CHANGED = "name_changed", _("changement de dénomination")
+        STOPPED = "stopped", _("entreprise arrêtée ou radiée")
+        NEW_IN_PERIMETER = "new_in_perimeter", _("nouvelle entreprise dans le périmètre")
+
+    run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.CASCADE, related_name="changes", verbose_name=_("import")
+    )
+    extract_number = models.PositiveIntegerField(_("numéro d'extrait"))
+    snapshot_date = models.DateField(_("date de l'instantané"), null=True, blank=True)
+    enterprise_number = models.BigIntegerField(_("numéro d'entreprise"))
+    name = models.TextField(_("dénomination"), blank=True)
+    kind = models.CharField(_("type de changement"), max_length=24, choices=Kind.choices)
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+    leaves_region = models.BooleanField(_("quitte la Wallonie"), default=False)
+    organisation = models.ForeignKey(
+        "ecosystem.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="register_changes",
+        verbose_name=_("organisation liée"),
+    )
+    was_member = models.BooleanField(_("membre à cette date"), default=False)
+    created_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("changement du registre")
+        verbose_name_plural = _("changements du registre")
+        ordering = ["-extract_number", "kind", "enterprise_number", "id"]
+        indexes = [
+            models.Index(fields=["extract_number", "kind"], name="register_change_extract"),
+            models.Index(fields=["kind"], name="register_change_kind"),
+            models.Index(fields=["enterprise_number"], name="register_change_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.extract_number} {self.kind} {format_entity_number(self.enterprise_number)}"
+
+    @property
+    def display_number(self) -> str:
+        return format_entity_number(self.enterprise_number)
