@@ -30,7 +30,7 @@ MIN_SCORE = 0.05
 _STOP_TEXT = (
     "a au aux avec ce ces cet cette dans de des du elle en et est il je la le les leur lui ma mais me mes moi mon "
     "ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes un une vos votre vous d l n s t y "
-    "c j m sont etre avoir fait faire plus tres tout tous toute toutes peut notamment entreprise societe "
+    "c j m sont etre avoir fait faire plus tres tout tous toute toutes peut notamment entreprise societe avant "
     "cherchons cherche recherchons partenaire partenaires qui capable besoin nos "
     "the and or of to in for on with by an is are we our you your from as at be this that it its "
     "het een van voor met op te zijn wij onze der die das und mit fur von zu ein eine"
