@@ -117,6 +117,10 @@ CASES = {
         _post("ecosystem:person_create", [], {"first_name": "Zoé", "last_name": "Zénith"}),
         STAFF_ONLY_POST,
     ),
+    "person_edit_post": (
+        _post("ecosystem:person_edit", [PERSON_A], {"first_name": "Anna", "last_name": "Modifiée"}),
+        STAFF_ONLY_POST,
+    ),
     "person_detail": (_get("ecosystem:person_detail", PERSON_A), STAFF_ONLY_GET),
     "person_edit": (_get("ecosystem:person_edit", PERSON_A), STAFF_ONLY_GET),
     "affiliation_add": (
@@ -132,6 +136,24 @@ CASES = {
     "membership_create": (_get("ecosystem:membership_create"), STAFF_ONLY_GET),
     "membership_edit": (_get("ecosystem:membership_edit", MEMBERSHIP_A), STAFF_ONLY_GET),
     "membership_end": (_get("ecosystem:membership_end", MEMBERSHIP_A), STAFF_ONLY_GET),
+    "membership_create_post": (
+        _post(
+            "ecosystem:membership_create",
+            [],
+            lambda w: {
+                "organisation": w.org_b.pk,
+                "tier": "sme",
+                "yearly_fee": "10",
+                "status": "prospect",
+                "start_date": "2030-01-01",
+            },
+        ),
+        STAFF_ONLY_POST,
+    ),
+    "membership_end_post": (
+        _post("ecosystem:membership_end", [MEMBERSHIP_A], {"end_date": "2030-01-01", "status": "lapsed"}),
+        STAFF_ONLY_POST,
+    ),
     "membership_renew": (_post("ecosystem:membership_renew", [MEMBERSHIP_A], {}), STAFF_ONLY_POST),
     "membership_certificate": (_get("ecosystem:membership_certificate", MEMBERSHIP_A), CERTIFICATE),
     # taxonomies
@@ -149,7 +171,15 @@ CASES = {
     # member portal
     "portal_organisation": (_get("ecosystem:portal_organisation", ORG_A), PORTAL_ORG),
     "portal_organisation_edit": (_get("ecosystem:portal_organisation_edit", ORG_A), PORTAL_ORG),
+    "portal_organisation_edit_post": (
+        _post("ecosystem:portal_organisation_edit", [ORG_A], {"website": "https://alpha.example"}),
+        {**PORTAL_ORG, "member_a": 302},
+    ),
     "portal_me": (_get("ecosystem:portal_me"), PORTAL_ME),
+    "portal_me_edit_post": (
+        _post("ecosystem:portal_me_edit", [], {"first_name": "Moi", "last_name": "Même"}),
+        {**PORTAL_ME, "member_a": 302, "member_b": 302},
+    ),
     "portal_me_edit": (_get("ecosystem:portal_me_edit"), PORTAL_ME),
 }
 
