@@ -6,3 +6,16 @@ class InnovationConfig(AppConfig):
     name = "grappe.innovation"
     label = "innovation"
     verbose_name = _("Innovation")
+
+    def ready(self) -> None:
+        from grappe.core.registry import register_demo, register_organisation_panel, register_staff_menu
+
+        register_staff_menu(_("Innovation"), "innovation:board", order=60)
+        register_organisation_panel(_("Projets d'innovation"), "innovation:organisation_panel", order=40)
+
+        def load_demo(stdout) -> None:  # imported lazily: only `grappe demo` needs it
+            from grappe.innovation.demo import load
+
+            load(stdout)
+
+        register_demo("innovation", load_demo, order=60)
