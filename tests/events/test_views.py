@@ -384,3 +384,35 @@ def test_statistics_page_counts_members_on_the_event_date(staff_client, event, o
     stats = staff_client.get(reverse("events:event_statistics", args=[event.pk])).context["stats"]
     assert stats["registered"] == 2 and stats["member_share"] == 0.5 and stats["member_organisations"] == 1
     assert dt.date.today() <= event.start.date()
+
+
+def test_member_joins_a_session_from_the_portal_with_the_profile_prefilled_from_the_ecosystem(
+    clients, member_a, org_a, session
+):
+    from grappe.ecosystem import services as eco
+
+    eco.activity_set(actor=None, organisation=org_a, codes=["43.110"])
+    register(session.event, member_a.person, organisation=org_a)
+    response = clients["member_a"].post(
+        reverse("events:portal_profile", args=[session.pk]),
+        {
+            "type": "buyer",
+            "offers": "Rénovation",
+            "requests": "Béton recyclé",
+            "tags_text": "réemploi, béton",
+            "languages": ["fr", "nl"],
+            "arrival": "",
+            "departure": "",
+            "max_meetings": "4",
+        },
+    )
+    assert response.status_code == 302
+    participant = session.participants.get(person=member_a.person)
+    assert participant.organisation == org_a and participant.tags == ["réemploi", "béton"]
+    assert [n.code for n in participant.nace_codes.all()] == ["43110"]
+    assert participant.available_slots.count() == 6
+
+
+def test_a_member_not_registered_cannot_join_a_session(clients, member_b, session):
+    response = clients["member_b"].post(reverse("events:portal_profile", args=[session.pk]), {"type": "buyer"})
+    assert response.status_code == 404
