@@ -12,7 +12,6 @@ from grappe.objectives.computations.base import (
     from_selector,
     indicator,
     selector,
-    share,
     values_of,
 )
 
@@ -70,16 +69,17 @@ def projects_funded(period: Period) -> Result:
     mission=4,
     unit="%",
     label=_("Taux de succès des projets déposés"),
-    definition=_("Projets financés dans la période divisés par les projets déposés dans la période, en pour cent."),
-    expects="innovation.selectors.projects_funded + projects_submitted",
+    definition=_(
+        "Projets financés dans la période divisés par les projets dont la demande a été tranchée (financés ou "
+        "abandonnés) dans la période, en pour cent."
+    ),
+    expects="innovation.selectors.success_rate(start, end) -> {value, records (funded), numerator, denominator}",
 )
 def success_rate(period: Period) -> Result:
-    funded = adapt(selector("innovation", "projects_funded")(start=period.start, end=period.effective_end))
-    submitted = adapt(selector("innovation", "projects_submitted")(start=period.start, end=period.effective_end))
-    n, total = count(funded.records), count(submitted.records)
-    value = share(n, total)
-    note = "" if value is not None else _("Aucun projet déposé pendant la période : le taux n'est pas défini.")
-    return Result(value, funded.records, note, numerator=Decimal(n), denominator=Decimal(total))
+    result = adapt(selector("innovation", "success_rate")(start=period.start, end=period.effective_end))
+    if result.value is None and not result.note:
+        result.note = _("Aucune demande tranchée pendant la période : le taux n'est pas défini.")
+    return result
 
 
 @indicator(
