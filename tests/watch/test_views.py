@@ -344,3 +344,12 @@ def test_services_refuse_duplicate_subscriptions(data, member_a):
 
     with pytest.raises(ValidationError):
         services.subscription_create(actor=None, person=member_a.person, topic=data["private"])
+
+
+def test_an_item_marked_irrelevant_for_a_topic_leaves_that_topics_feed_only(client, data):
+    ItemTopic.objects.filter(item=data["item"], topic=data["public"]).update(relevant=False)
+    body = client.get(reverse("watch:topic_feed", args=["economie-circulaire", "rss"])).content.decode()
+    assert "Nouvel arrêté amiante" not in body
+    from grappe.watch.selectors import topic_items
+
+    assert list(topic_items(data["private"])) == [data["item"]]

@@ -93,7 +93,7 @@ def topic_items(topic: Topic, *, limit: int = 50) -> QuerySet[Item]:
     """Kept items of a topic, newest first (its RSS/Atom feed)."""
     return (
         Item.objects.filter(status=Item.Status.KEPT, item_topics__topic=topic)
-        .exclude(item_topics__topic=topic, item_topics__relevant=False)
+        .exclude(pk__in=ItemTopic.objects.filter(topic=topic, relevant=False).values("item_id"))
         .select_related("source")
         .distinct()
         .order_by("-triaged_at", "-published_at")[:limit]
