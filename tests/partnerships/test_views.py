@@ -426,3 +426,13 @@ def test_api_bad_parameters_never_500(world, clients):
     assert clients["staff"].get(API + "/collaborations", {"organisation": "abc"}).status_code == 422
     assert clients["staff"].get(API + "/collaborations/999999").status_code == 404
     assert clients["member_a"].get(API + "/introductions", {"limit": 100000}).status_code == 422
+
+
+def test_list_pages_run_a_bounded_number_of_queries(world, clients, org_b, company_c, django_assert_max_num_queries):
+    for n in range(10):
+        services.collaboration_create(actor=None, title=f"Lot {n}", kind="commercial", partners=[org_b, company_c])
+        services.introduction_create(actor=None, organisation_a=org_b, organisation_b=company_c, reason=f"r{n}")
+    for url in (reverse("partnerships:collaboration_list"), reverse("partnerships:introduction_list")):
+        clients["staff"].get(url)  # warm the session
+        with django_assert_max_num_queries(15):
+            assert clients["staff"].get(url).status_code == 200
