@@ -1,0 +1,293 @@
+"""Every innovation page, the API and the organisation panel, for every role; the portal idea flow."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from grappe.innovation import services
+from grappe.innovation.models import FundingCall, InnovationProject, StageChange
+
+from ..conftest import client_for
+from .conftest import tick_gates
+
+Stage = InnovationProject.Stage
+ROLES = ("anonymous", "member_a", "member_b", "observer", "staff", "admin")
+
+
+@pytest.fixture
+def clients(db, member_a, member_b, observer_user, staff_user, admin_user) -> dict[str, Client]:
+    return {
+        "anonymous": Client(),
+        "member_a": client_for(member_a),
+        "member_b": client_for(member_b),
+        "observer": client_for(observer_user),
+        "staff": client_for(staff_user),
+        "admin": client_for(admin_user),
+    }
+
+
+@pytest.fixture
+def world(staff_user, org_a, org_b):
+    """A consortium project of org_a with org_b as partner, a confidential one of org_a, a staff-only one."""
+    shared = services.project_create(
+        actor=staff_user,
+        title="Béton bas carbone partagé",
+        summary="Béton à base de granulats recyclés.",
+        lead_organisation=org_a,
+        internal_notes="NOTE-SECRETE-1",
+    )
+    services.partner_add(actor=staff_user, project=shared, organisation=org_b, role="sme")
+    own = services.project_create(
+        actor=staff_user, title="Isolation biosourcée Alpha", lead_organisation=org_a, internal_notes="NOTE-SECRETE-2"
+    )
+    hidden = services.project_create(
+        actor=staff_user, title="Projet stratégique caché", lead_organisation=org_a, confidentiality="staff"
+    )
+    call = services.call_create(
+        actor=staff_user,
+        title="Appel matériaux",
+        programme="Programme régional test",
+        funder="Région",
+        opens_on=dt.date.today() - dt.timedelta(days=10),
+        closes_on=dt.date.today() + dt.timedelta(days=60),
+    )
+    return {"shared": shared, "own": own, "hidden": hidden, "call": call}
+
+
+STAFF_PAGES = [
+    ("innovation:board", lambda w: []),
+    ("innovation:project_create", lambda w: []),
+    ("innovation:project_detail", lambda w: [w["shared"].pk]),
+    ("innovation:project_edit", lambda w: [w["shared"].pk]),
+    ("innovation:call_list", lambda w: []),
+    ("innovation:call_create", lambda w: []),
+    ("innovation:call_detail", lambda w: [w["call"].pk]),
+    ("innovation:support_list", lambda w: []),
+]
+EXPECTED_STAFF_PAGE = {"anonymous": 302, "member_a": 403, "member_b": 403, "observer": 403, "staff": 200, "admin": 200}
+
+
+@pytest.mark.parametrize("name,args", STAFF_PAGES)
+def test_staff_pages_answer_per_role(clients, world, name, args):
+    url = reverse(name, args=args(world))
+    for role in ROLES:
+        response = clients[role].get(url)
+        assert response.status_code == EXPECTED_STAFF_PAGE[role], (role, url)
+
+
+def test_staff_writes_are_refused_to_everyone_else(clients, world):
+    shared = world["shared"]
+    url = reverse("innovation:project_move", args=[shared.pk])
+    for role in ("anonymous", "member_a", "member_b", "observer"):
+        clients[role].post(url, {"to_stage": Stage.ABANDONED, "reason": "x"})
+    shared.refresh_from_db()
+    assert shared.stage == Stage.IDEA
+
+
+def test_the_board_shows_every_project_with_move_buttons_and_the_funnel(clients, world):
+    response = clients["staff"].get(reverse("innovation:board"))
+    html = response.content.decode()
+    for project in ("shared", "own", "hidden"):
+        assert f'id="project-{world[project].pk}"' in html and 'tabindex="0"' in html
+    assert "émergence →" in html and "Entonnoir" in html
+
+
+def test_the_board_filters_by_organisation_and_transition(clients, world, org_b, staff_user):
+    services.project_update(actor=staff_user, project=world["own"], transitions=["digital"])
+    html = clients["staff"].get(reverse("innovation:board"), {"organisation": org_b.pk}).content.decode()
+    assert world["shared"].title in html and world["own"].title not in html
+    html = clients["staff"].get(reverse("innovation:board"), {"transition": "digital"}).content.decode()
+    assert world["own"].title in html and world["shared"].title not in html
+
+
+def test_moving_on_the_board_with_htmx_returns_the_board_with_the_refusal_or_the_move(clients, world):
+    project = world["own"]
+    url = reverse("innovation:project_move", args=[project.pk])
+    response = clients["staff"].post(url, {"to_stage": Stage.EMERGENCE}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "grille" in response.content.decode()
+    tick_gates(project, Stage.IDEA)
+    response = clients["staff"].post(url, {"to_stage": Stage.EMERGENCE}, HTTP_HX_REQUEST="true")
+    assert f'data-focus="project-{project.pk}"' in response.content.decode()
+    project.refresh_from_db()
+    assert project.stage == Stage.EMERGENCE
+    assert StageChange.objects.filter(project=project, to_stage=Stage.EMERGENCE).count() == 1
+
+
+def test_moving_without_htmx_redirects_and_reports_the_refusal(clients, world):
+    project = world["own"]
+    response = clients["staff"].post(
+        reverse("innovation:project_move", args=[project.pk]), {"to_stage": Stage.ABANDONED}, follow=True
+    )
+    assert "Indiquez pourquoi le projet est abandonné." in response.content.decode()
+
+
+def test_stalled_projects_use_the_days_given_in_the_filter(clients, world):
+    InnovationProject.objects.filter(pk=world["own"].pk).update(stage_entered_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    html = clients["staff"].get(reverse("innovation:board"), {"stalled": "30"}).content.decode()
+    section = html.split('id="stalled-h"')[1]
+    assert world["own"].title in section and world["shared"].title not in section
+
+
+def test_the_project_page_shows_gates_history_calls_and_private_notes_to_staff(clients, world):
+    html = clients["staff"].get(reverse("innovation:project_detail", args=[world["shared"].pk])).content.decode()
+    assert "Idée reformulée avec le porteur" in html and "Appel matériaux" in html and "NOTE-SECRETE-1" in html
+
+
+def test_staff_create_and_edit_a_project_through_the_forms(clients, world, org_b):
+    response = clients["staff"].post(
+        reverse("innovation:project_create"),
+        {"title": "Nouveau", "lead_organisation": org_b.pk, "confidentiality": "consortium", "needed_nace": "43.11"},
+    )
+    project = InnovationProject.objects.get(title="Nouveau")
+    assert response.status_code == 302 and list(project.needed_nace.values_list("code", flat=True)) == ["43110"]
+    response = clients["staff"].post(
+        reverse("innovation:project_edit", args=[project.pk]),
+        {"title": "Nouveau", "confidentiality": "consortium", "budget": "100", "funding_obtained": "150"},
+    )
+    assert "Le financement obtenu dépasse le budget du projet." in response.content.decode()
+    project.refresh_from_db()
+    assert project.budget is None
+
+
+def test_a_call_form_refuses_a_close_date_before_the_open_date(clients, world):
+    response = clients["staff"].post(
+        reverse("innovation:call_create"),
+        {
+            "title": "Mauvais",
+            "programme": "P",
+            "funder": "F",
+            "level": "regional",
+            "opens_on": "2026-05-01",
+            "closes_on": "2026-04-01",
+            "min_partners": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert "La date de clôture doit suivre la date d'ouverture." in response.content.decode()
+    assert not FundingCall.objects.filter(title="Mauvais").exists()
+
+
+@pytest.mark.parametrize(
+    "project,expected",
+    [
+        ("shared", {"member_a": 200, "member_b": 200}),
+        ("own", {"member_a": 200, "member_b": 404}),
+        ("hidden", {"member_a": 404, "member_b": 404}),
+    ],
+)
+def test_portal_project_pages_follow_the_consortium_and_confidentiality(clients, world, project, expected):
+    url = reverse("innovation:portal_project", args=[world[project].pk])
+    for role, status in {**expected, "anonymous": 302, "observer": 403, "staff": 403, "admin": 403}.items():
+        assert clients[role].get(url).status_code == status, (role, project)
+
+
+def test_the_portal_lists_only_visible_projects_without_internal_notes(clients, world):
+    html_a = clients["member_a"].get(reverse("innovation:portal_home")).content.decode()
+    html_b = clients["member_b"].get(reverse("innovation:portal_home")).content.decode()
+    assert world["shared"].title in html_a and world["own"].title in html_a
+    assert world["hidden"].title not in html_a and "NOTE-SECRETE" not in html_a
+    assert world["shared"].title in html_b and world["own"].title not in html_b
+
+
+def test_a_member_submits_an_idea_that_becomes_a_confidential_project_at_stage_idea(clients, world, org_a, member_a):
+    url = reverse("innovation:portal_submit")
+    response = clients["member_a"].post(
+        url, {"kind": "idea", "organisation": org_a.pk, "title": "Idée", "summary": "court"}
+    )
+    assert response.status_code == 200 and "20 caractères" in response.content.decode()
+    response = clients["member_a"].post(
+        url,
+        {
+            "kind": "help",
+            "organisation": org_a.pk,
+            "title": "Briques de réemploi",
+            "summary": "Nous voulons requalifier des briques de démolition pour nos chantiers.",
+        },
+    )
+    project = InnovationProject.objects.get(title="Briques de réemploi")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "innovation:portal_project", args=[project.pk]
+    )
+    assert (project.stage, project.lead_organisation, project.origin, project.submitted_by) == (
+        Stage.IDEA,
+        org_a,
+        "portal_help",
+        member_a,
+    )
+    assert project.confidentiality == "consortium"
+    assert clients["member_b"].get(response["Location"]).status_code == 404
+
+
+def test_a_member_cannot_submit_for_another_organisation(clients, world, org_b):
+    response = clients["member_a"].post(
+        reverse("innovation:portal_submit"),
+        {"kind": "idea", "organisation": org_b.pk, "title": "Pour B", "summary": "Une idée pour une autre entreprise."},
+    )
+    assert response.status_code == 200
+    assert not InnovationProject.objects.filter(title="Pour B").exists()
+
+
+def test_the_portal_is_for_member_users_only(clients, world):
+    for url in (reverse("innovation:portal_home"), reverse("innovation:portal_submit")):
+        expected = {"anonymous": 302, "member_a": 200, "member_b": 200, "observer": 403, "staff": 403, "admin": 403}
+        for role, status in expected.items():
+            assert clients[role].get(url).status_code == status, (role, url)
+
+
+def test_the_organisation_panel_follows_org_view_then_project_confidentiality(clients, world, org_a, org_b):
+    panel_a = reverse("innovation:organisation_panel", args=[org_a.pk])
+    panel_b = reverse("innovation:organisation_panel", args=[org_b.pk])
+    for role, status in {"anonymous": 403, "member_b": 403, "observer": 403}.items():
+        assert clients[role].get(panel_a).status_code == status, role
+    html = clients["member_a"].get(panel_a).content.decode()
+    assert world["shared"].title in html and world["own"].title in html and world["hidden"].title not in html
+    html = clients["member_b"].get(panel_b).content.decode()
+    assert world["shared"].title in html and world["own"].title not in html
+    for role in ("staff", "admin"):
+        html = clients[role].get(panel_a).content.decode()
+        assert world["hidden"].title in html
+
+
+def test_the_api_enforces_roles_and_confidentiality(clients, world):
+    url = "/api/v1/innovation/projects"
+    assert clients["anonymous"].get(url).status_code == 401
+    assert clients["observer"].get(url).status_code == 403
+    staff = clients["staff"].get(url).json()
+    assert {p["title"] for p in staff} >= {world["shared"].title, world["hidden"].title}
+    assert any(p.get("internal_notes") == "NOTE-SECRETE-1" for p in staff)
+    member_b = clients["member_b"].get(url).json()
+    assert [p["title"] for p in member_b] == [world["shared"].title]
+    assert "internal_notes" not in member_b[0] and "confidentiality" not in member_b[0]
+    for project, status in (("shared", 200), ("own", 404), ("hidden", 404)):
+        assert clients["member_b"].get(f"{url}/{world[project].pk}").status_code == status
+        assert clients["member_b"].get(f"{url}/{world[project].pk}/calls").status_code == status
+    assert clients["member_a"].get(f"{url}/{world['hidden'].pk}").status_code == 404
+    assert clients["admin"].get(f"{url}/{world['hidden'].pk}").status_code == 200
+
+
+def test_the_api_rejects_bad_parameters_without_a_500(clients, world):
+    for query in ("?stage=nope", "?limit=0", "?limit=abc", "?transition=x"):
+        assert clients["staff"].get("/api/v1/innovation/projects" + query).status_code == 422
+    assert clients["staff"].get("/api/v1/innovation/calls?status=x").status_code == 422
+    assert clients["staff"].get("/api/v1/innovation/projects/999999").status_code == 404
+    calls = clients["member_a"].get("/api/v1/innovation/calls").json()
+    assert [c["title"] for c in calls] == ["Appel matériaux"]
+
+
+def test_support_actions_are_logged_from_the_support_page(clients, world, staff_user):
+    response = clients["staff"].post(
+        reverse("innovation:support_list"),
+        {"kind": "coaching", "date": "2026-01-15", "hours": "1.5", "project": world["shared"].pk},
+    )
+    assert response.status_code == 302
+    action = world["shared"].support_actions.get()
+    assert (action.hours, action.staff) == (Decimal("1.50"), staff_user)
+    response = clients["staff"].post(
+        reverse("innovation:support_list"), {"kind": "coaching", "date": "2026-01-15", "hours": "2"}
+    )
+    assert (
+        response.status_code == 200 and "Indiquez le projet ou l'organisation accompagnée." in response.content.decode()
+    )
