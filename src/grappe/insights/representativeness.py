@@ -1,0 +1,543 @@
+"""How representative the membership is of the register universe inside the perimeter.
+
+For a date ``day``:
+
+- **universe**: register enterprises with a main activity in the perimeter (see ``perimeter.py``)
+  that had started on ``day`` (``start_date <= day`` or unknown). The register is a snapshot: an
+  enterprise that stopped before today is gone from it, so past universes are slightly too small;
+- **members**: organisations that were members on ``day`` (``ecosystem.selectors.members_on``),
+  mapped to register enterprises by enterprise number. Members with no number or a number the
+  register does not hold are counted as ``unmatched``; those whose enterprise lies outside the
+  perimeter as ``outside``; neither enters the cells (a cell compares like with like).
+
+Each breakdown (segment, NACE division, province, arrondissement, size band, age band) is a list of
+cells with members ``m``, universe ``u``, coverage ``m/u``, member share ``m/M`` and universe share
+``u/U`` (``M``, ``U``: members and universe in the perimeter).
+
+**Residual.** ``r = (m − M·p) / √(M·p·(1 − p))`` with ``p = u/U``: the adjusted (Haberman)
+standardised residual of the chi-square goodness-of-fit test of the members' distribution against
+the universe's. It is used rather than the plain Pearson residual ``(m − E)/√E`` because it is
+approximately standard normal under the null hypothesis ("members are a random draw from the
+universe"), so ``|r| > 1.96`` reads as a 5 % two-sided test per cell, whatever the cell's size.
+It is also the z statistic of the binomial test "in the cell or not", which keeps it valid for the
+two breakdowns whose cells overlap (an enterprise can be in several segments, or have main
+activities in two divisions), where a single chi-square over the cells would not be. For the
+breakdowns that partition the universe (province, arrondissement, age) the overall chi-square
+statistic and p-value (``scipy.stats.chisquare``) are given too. Members are part of the universe;
+no finite-population correction is applied, so at high coverage residuals are conservative.
+
+**Index.** ``1 − D`` with the dissimilarity index ``D = ½ Σ |m_i/Σm − u_i/Σu|`` (shares normalised
+over the cells, so overlapping cells count an enterprise once per cell): 1 when members mirror the
+universe, 0 when they sit in cells the universe barely has. The overall index is the segments'.
+
+Universe counts are SQL aggregates (one ``GROUP BY`` query for location and age, one conditional
+aggregate for the segments, one ``GROUP BY`` for divisions, one for the yearly evolution); the
+member side is a few hundred rows handled in Python.
+"""
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear, Substr
+from django.utils.translation import gettext as _
+from scipy import stats
+
+from grappe.ecosystem import selectors as eco_selectors
+from grappe.ecosystem.models import Membership, Organisation
+from grappe.insights.perimeter import MAIN, Perimeter, load_perimeter, prefixes_q
+from grappe.referential.models import NaceCode, PostalCode, Province
+from grappe.register.models import Activity, Enterprise
+
+SIGNIFICANCE = 1.96
+UNKNOWN = "unknown"
+# Age bands in years (lower bound inclusive): (key, low, high)
+AGE_BANDS = [("0-2", 0, 2), ("2-5", 2, 5), ("5-10", 5, 10), ("10-20", 10, 20), ("20+", 20, None)]
+SME_STATUSES = {Organisation.SmeStatus.MICRO, Organisation.SmeStatus.SMALL, Organisation.SmeStatus.MEDIUM}
+
+
+@dataclass
+class Cell:
+    key: str
+    label: str
+    members: int
+    universe: int | None
+    coverage: float | None = None
+    member_share: float | None = None
+    universe_share: float | None = None
+    residual: float | None = None
+    significant: bool = False
+
+
+@dataclass
+class Breakdown:
+    key: str
+    label: str
+    cells: list[Cell]
+    index: float | None = None
+    partition: bool = True
+    chi2: float | None = None
+    p_value: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def adjusted_residual(m: int, members: int, u: int, universe: int) -> float | None:
+    """``(m − M·p)/√(M·p·(1 − p))``, ``p = u/U``; None when undefined (no members, empty or whole cell)."""
+    if members <= 0 or universe <= 0 or u <= 0 or u >= universe:
+        return None
+    p = u / universe
+    expected = members * p
+    return (m - expected) / math.sqrt(expected * (1 - p))
+
+
+def dissimilarity_index(pairs: list[tuple[int, int]]) -> float | None:
+    """``1 − ½ Σ |m_i/Σm − u_i/Σu|`` over ``(m_i, u_i)``; None without members or universe."""
+    total_m = sum(m for m, _u in pairs)
+    total_u = sum(u for _m, u in pairs)
+    if total_m == 0 or total_u == 0:
+        return None
+    return 1 - 0.5 * sum(abs(m / total_m - u / total_u) for m, u in pairs)
+
+
+def build_breakdown(
+    key: str,
+    label: str,
+    counts: list[tuple[str, str, int, int | None]],
+    members: int,
+    universe: int,
+    *,
+    partition: bool = True,
+) -> Breakdown:
+    """Cells from ``(key, label, m, u)`` rows; ``u`` None means the register does not know (size bands)."""
+    cells = []
+    for cell_key, cell_label, m, u in counts:
+        cell = Cell(cell_key, cell_label, m, u)
+        cell.member_share = m / members if members else None
+        if u is not None:
+            cell.coverage = m / u if u else None
+            cell.universe_share = u / universe if universe else None
+            cell.residual = adjusted_residual(m, members, u, universe)
+            cell.significant = cell.residual is not None and abs(cell.residual) > SIGNIFICANCE
+        cells.append(cell)
+    breakdown = Breakdown(key, label, cells, partition=partition)
+    known = [(c.members, c.universe) for c in cells if c.universe is not None]
+    if not known:
+        breakdown.notes.append(_("Le registre ne connaît pas cette répartition : seuls les membres sont comptés."))
+        return breakdown
+    breakdown.index = dissimilarity_index(known)
+    if partition and members > 0:
+        observed = [m for m, u in known if u > 0]
+        expected = [members * u / universe for _m, u in known if u > 0]
+        if len(observed) >= 2 and sum(observed) == members:
+            result = stats.chisquare(observed, expected)
+            breakdown.chi2, breakdown.p_value = float(result.statistic), float(result.pvalue)
+    empty = [c.label for c in cells if c.universe == 0]
+    if empty:
+        breakdown.notes.append(
+            _("Aucune entreprise du registre dans : %(cells)s (couverture non calculable).")
+            % {"cells": ", ".join(empty)}
+        )
+    return breakdown
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band(start: dt.date | None, day: dt.date) -> str:
+    if start is None:
+        return UNKNOWN
+    for key, low, high in AGE_BANDS:
+        if start <= _years_before(day, low) and (high is None or start > _years_before(day, high)):
+            return key
+    return UNKNOWN
+
+
+def _started(day: dt.date, path: str = "") -> Q:
+    return Q(**{f"{path}start_date__isnull": True}) | Q(**{f"{path}start_date__lte": day})
+
+
+# --- universe side: SQL aggregates -----------------------------------------------------------------
+
+
+def _perimeter_activities(perimeter: Perimeter, day: dt.date):
+    return Activity.objects.filter(prefixes_q(perimeter.prefixes)).filter(_started(day, "enterprise__"))
+
+
+def universe_location_age(perimeter: Perimeter, day: dt.date) -> list[dict[str, Any]]:
+    """One GROUP BY (province, postal code) with a conditional count per age band."""
+    numbers = Activity.objects.filter(prefixes_q(perimeter.prefixes)).values("enterprise_id")
+    age_counts = {}
+    for key, low, high in AGE_BANDS:
+        condition = Q(start_date__lte=_years_before(day, low))
+        if high is not None:
+            condition &= Q(start_date__gt=_years_before(day, high))
+        age_counts[f"age_{key}"] = Count("number", filter=condition)
+    age_counts[f"age_{UNKNOWN}"] = Count("number", filter=Q(start_date__isnull=True))
+    return list(
+        Enterprise.objects.filter(_started(day), number__in=numbers)
+        .values("province", "zipcode")
+        .annotate(n=Count("number"), **age_counts)
+        .order_by("province", "zipcode")
+    )
+
+
+def universe_segments(perimeter: Perimeter, day: dt.date) -> dict[int, int]:
+    """Distinct enterprises per segment, one conditional aggregate over the perimeter's main activities."""
+    aggregates = {
+        f"s{s.id}": Count("enterprise_id", distinct=True, filter=prefixes_q(s.prefixes))
+        for s in perimeter.segments
+        if s.prefixes
+    }
+    if not aggregates:
+        return {}
+    result = _perimeter_activities(perimeter, day).aggregate(**aggregates)
+    return {s.id: result.get(f"s{s.id}", 0) or 0 for s in perimeter.segments}
+
+
+def universe_divisions(perimeter: Perimeter, day: dt.date) -> dict[str, int]:
+    version = perimeter.division_version
+    rows = (
+        _perimeter_activities(perimeter, day)
+        .filter(nace_version=version)
+        .annotate(division=Substr("nace_code", 1, 2))
+        .values("division")
+        .annotate(n=Count("enterprise_id", distinct=True))
+        .order_by("division")
+    )
+    return {r["division"]: r["n"] for r in rows}
+
+
+def universe_segments_by_year(perimeter: Perimeter) -> dict[int | None, dict[int, int]]:
+    """Distinct enterprises per segment and start year (an enterprise has one start date: years partition it)."""
+    aggregates = {
+        f"s{s.id}": Count("enterprise_id", distinct=True, filter=prefixes_q(s.prefixes))
+        for s in perimeter.segments
+        if s.prefixes
+    }
+    if not aggregates:
+        return {}
+    rows = (
+        Activity.objects.filter(prefixes_q(perimeter.prefixes))
+        .annotate(year=ExtractYear("enterprise__start_date"))
+        .values("year")
+        .annotate(**aggregates)
+        .order_by("year")
+    )
+    return {r["year"]: {s.id: r.get(f"s{s.id}", 0) or 0 for s in perimeter.segments} for r in rows}
+
+
+# --- member side: a few hundred rows ---------------------------------------------------------------
+
+
+@dataclass
+class MemberRow:
+    organisation_id: int
+    number: int
+    province: str
+    zipcode: str
+    start_date: dt.date | None
+    segments: set[int]
+    divisions: set[str]
+    headcount_band: str
+    legal_form: str
+    codes: list[tuple[int, str]]
+
+
+@dataclass
+class Members:
+    rows: list[MemberRow]
+    total: int
+    unmatched: list[int]
+    outside: list[int]
+    organisations: list[Organisation]
+
+
+def _number(value: str | None) -> int | None:
+    digits = "".join(ch for ch in (value or "") if ch.isdigit())
+    return int(digits) if digits else None
+
+
+def member_rows(perimeter: Perimeter, day: dt.date, organisations: list[Organisation] | None = None) -> Members:
+    """Members on ``day`` (or the given organisations) with their register attributes."""
+    if organisations is None:
+        organisations = list(
+            eco_selectors.members_on(day).only("id", "enterprise_number", "headcount_band", "sme_status", "kind")
+        )
+    by_number: dict[int, Organisation] = {}
+    unmatched = []
+    for org in organisations:
+        number = _number(org.enterprise_number)
+        if number is None:
+            unmatched.append(org.pk)
+        else:
+            by_number[number] = org
+    enterprises = {
+        e["number"]: e
+        for e in Enterprise.objects.filter(number__in=list(by_number)).values(
+            "number", "province", "zipcode", "start_date", "juridical_form"
+        )
+    }
+    activities: dict[int, list[tuple[int, str]]] = {}
+    for number, version, code in Activity.objects.filter(
+        enterprise_id__in=list(enterprises), classification=MAIN
+    ).values_list("enterprise_id", "nace_version", "nace_code"):
+        activities.setdefault(number, []).append((version, code))
+    rows, outside = [], []
+    division_version = perimeter.division_version
+    prefixes = tuple(perimeter.prefixes)
+    for number, org in by_number.items():
+        enterprise = enterprises.get(number)
+        if enterprise is None:
+            unmatched.append(org.pk)
+            continue
+        codes = activities.get(number, [])
+        started = enterprise["start_date"] is None or enterprise["start_date"] <= day
+        if not started or not perimeter.contains(codes):
+            outside.append(org.pk)
+            continue
+        divisions = {
+            c[:2] for v, c in codes if v == division_version and any(v == pv and c.startswith(p) for pv, p in prefixes)
+        }
+        rows.append(
+            MemberRow(
+                org.pk,
+                number,
+                enterprise["province"] or "",
+                enterprise["zipcode"] or "",
+                enterprise["start_date"],
+                perimeter.segments_of(codes),
+                divisions,
+                org.headcount_band or "",
+                enterprise["juridical_form"] or "",
+                codes,
+            )
+        )
+    return Members(rows, len(organisations), sorted(unmatched), sorted(outside), organisations)
+
+
+# --- the whole computation -------------------------------------------------------------------------
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    provinces = {p.nis: p.label for p in Province.objects.all()}
+    zip_arr: dict[str, tuple[str, str]] = {}
+    for code, nis, fr, nl, de, en in PostalCode.objects.values_list(
+        "code",
+        "municipality__arrondissement__nis",
+        "municipality__arrondissement__label_fr",
+        "municipality__arrondissement__label_nl",
+        "municipality__arrondissement__label_de",
+        "municipality__arrondissement__label_en",
+    ):
+        zip_arr[code] = (nis, fr or nl or de or en or nis)
+    return {"provinces": provinces, "zip_arr": zip_arr}  # type: ignore[dict-item]
+
+
+def _sorted_cells(universe: Counter, members: Counter, labels: dict[str, str]) -> list[tuple[str, str, int, int]]:
+    keys = sorted(set(universe) | set(members), key=lambda k: (k == UNKNOWN, k))
+    return [(k, labels.get(k) or (_("inconnu") if k == UNKNOWN else k), members[k], universe[k]) for k in keys]
+
+
+def compute(day: dt.date, *, segment_ids: list[int] | None = None, with_evolution: bool = True) -> dict[str, Any]:
+    """The full representativeness report for ``day`` as plain data (what the JSON and the page show)."""
+    perimeter = load_perimeter(segment_ids)
+    notes: list[str] = []
+    report: dict[str, Any] = {
+        "date": day.isoformat(),
+        "index": None,
+        "perimeter": [
+            {"id": s.id, "label": s.label, "codes": [f"{v}:{p}" for v, p in s.prefixes]} for s in perimeter.segments
+        ],
+        "members_total": 0,
+        "members_in_perimeter": 0,
+        "unmatched": 0,
+        "outside_perimeter": 0,
+        "universe": 0,
+        "coverage": None,
+        "sme_share": None,
+        "breakdowns": {},
+        "evolution": [],
+        "notes": notes,
+    }
+    if perimeter.is_empty:
+        notes.append(
+            _(
+                "Le périmètre est vide : aucun segment de chaîne de valeur n'a de code NACE. "
+                "Ajoutez des codes NACE aux segments pour mesurer la représentativité."
+            )
+        )
+    first_start = Membership.objects.filter(status__in=Membership.COUNTING_STATUSES).order_by("start_date").first()
+    if first_start is None or first_start.start_date > day:
+        notes.append(_("Aucune adhésion n'existe à cette date : l'historique des membres commence plus tard."))
+    if not Enterprise.objects.exists():
+        notes.append(
+            _("Aucune donnée du registre BCE : importez un extrait (grappe kbo import) pour définir l'univers.")
+        )
+
+    members = member_rows(perimeter, day)
+    report["members_total"] = members.total
+    report["unmatched"] = len(members.unmatched)
+    report["outside_perimeter"] = len(members.outside)
+    report["sme_share"] = sme_share(members.organisations)
+    if members.unmatched:
+        notes.append(
+            _(
+                "%(n)d membre(s) sans correspondance dans le registre "
+                "(pas de numéro BCE ou numéro inconnu) : non comptés."
+            )
+            % {"n": len(members.unmatched)}
+        )
+    if members.outside:
+        notes.append(
+            _("%(n)d membre(s) dont l'entreprise est hors du périmètre : non comptés.") % {"n": len(members.outside)}
+        )
+    if perimeter.is_empty:
+        return report
+
+    labels = _labels()
+    location = universe_location_age(perimeter, day)
+    universe_total = sum(r["n"] for r in location)
+    m_total = len(members.rows)
+    report["universe"] = universe_total
+    report["members_in_perimeter"] = m_total
+    report["coverage"] = m_total / universe_total if universe_total else None
+    if universe_total == 0:
+        notes.append(
+            _("Aucune entreprise du registre dans le périmètre à cette date : couverture et indice non calculables.")
+        )
+    elif m_total == 0:
+        notes.append(_("Aucun membre dans le périmètre à cette date : l'indice n'est pas calculable."))
+    elif m_total == universe_total:
+        notes.append(_("Toutes les entreprises du périmètre sont membres : la représentativité est parfaite."))
+
+    breakdowns = report["breakdowns"]
+    # Segments (overlapping cells).
+    seg_universe = universe_segments(perimeter, day)
+    seg_members = Counter(s for row in members.rows for s in row.segments)
+    seg_cells = [(str(s.id), s.label, seg_members[s.id], seg_universe.get(s.id, 0)) for s in perimeter.segments]
+    breakdowns["segment"] = build_breakdown(
+        "segment", _("Segment de chaîne de valeur"), seg_cells, m_total, universe_total, partition=False
+    )
+    no_codes = [s.label for s in perimeter.segments if not s.prefixes]
+    if no_codes:
+        breakdowns["segment"].notes.append(
+            _("Segments sans code NACE (hors périmètre) : %(names)s.") % {"names": ", ".join(no_codes)}
+        )
+    # Divisions (overlapping cells: an enterprise may have main activities in two divisions).
+    version = perimeter.division_version
+    div_universe = Counter(universe_divisions(perimeter, day))
+    div_members = Counter(d for row in members.rows for d in row.divisions)
+    div_labels = {
+        n.code: f"{n.dotted} {n.label}"
+        for n in NaceCode.objects.filter(version=str(version), level=NaceCode.Level.DIVISION)
+    }
+    breakdowns["division"] = build_breakdown(
+        "division",
+        _("Division NACE-BEL %(version)s") % {"version": version},
+        _sorted_cells(div_universe, div_members, div_labels),
+        m_total,
+        universe_total,
+        partition=False,
+    )
+    # Province and arrondissement (partitions).
+    prov_u: Counter = Counter()
+    arr_u: Counter = Counter()
+    age_u: Counter = Counter()
+    arr_labels: dict[str, str] = {}
+    for row in location:
+        prov_u[row["province"] or UNKNOWN] += row["n"]
+        arr_nis, arr_label = labels["zip_arr"].get(row["zipcode"], (UNKNOWN, ""))
+        arr_u[arr_nis] += row["n"]
+        arr_labels[arr_nis] = arr_label
+        for key, _low, _high in AGE_BANDS:
+            age_u[key] += row[f"age_{key}"]
+        age_u[UNKNOWN] += row[f"age_{UNKNOWN}"]
+    prov_m = Counter(row.province or UNKNOWN for row in members.rows)
+    arr_m: Counter = Counter()
+    for row in members.rows:
+        arr_nis, arr_label = labels["zip_arr"].get(row.zipcode, (UNKNOWN, ""))
+        arr_m[arr_nis] += 1
+        arr_labels[arr_nis] = arr_label
+    breakdowns["province"] = build_breakdown(
+        "province", _("Province"), _sorted_cells(prov_u, prov_m, labels["provinces"]), m_total, universe_total
+    )
+    breakdowns["arrondissement"] = build_breakdown(
+        "arrondissement", _("Arrondissement"), _sorted_cells(arr_u, arr_m, arr_labels), m_total, universe_total
+    )
+    # Size bands: the register has no headcount; members only (from the ecosystem), universe unknown.
+    band_labels = dict(Organisation.HeadcountBand.choices)
+    org_band = {o.pk: o.headcount_band for o in members.organisations}
+    size_m = Counter(org_band.get(row.organisation_id) or UNKNOWN for row in members.rows)
+    order = [*band_labels, UNKNOWN]
+    size_cells = [(k, str(band_labels.get(k, _("inconnu"))), size_m[k], None) for k in order if size_m[k]]
+    breakdowns["size"] = build_breakdown("size", _("Taille (effectif)"), size_cells, m_total, universe_total)
+    breakdowns["size"].notes.append(
+        _(
+            "Le registre BCE ne donne pas l'effectif : la taille des membres vient de l'écosystème, "
+            "celle de l'univers est inconnue."
+        )
+    )
+    # Age bands (partition).
+    age_m = Counter(age_band(row.start_date, day) for row in members.rows)
+    age_labels = {key: _("%(band)s ans") % {"band": key} for key, _l, _h in AGE_BANDS}
+    age_cells = [
+        (k, str(age_labels.get(k, _("inconnu"))), age_m[k], age_u[k])
+        for k in [b[0] for b in AGE_BANDS] + [UNKNOWN]
+        if age_u[k] or age_m[k]
+    ]
+    breakdowns["age"] = build_breakdown("age", _("Âge de l'entreprise"), age_cells, m_total, universe_total)
+
+    report["index"] = breakdowns["segment"].index
+    report["breakdowns"] = {k: b.to_dict() for k, b in breakdowns.items()}
+    if with_evolution:
+        report["evolution"] = evolution(perimeter, day, current=report["index"], members=m_total)
+    return report
+
+
+def sme_share(organisations: list[Organisation]) -> dict[str, Any]:
+    """Share of SMEs (EU definition) among members whose size class is known."""
+    known = [o for o in organisations if o.sme_status and o.sme_status != Organisation.SmeStatus.UNKNOWN]
+    smes = sum(1 for o in known if o.sme_status in SME_STATUSES)
+    return {
+        "value": smes / len(known) if known else None,
+        "smes": smes,
+        "known": len(known),
+        "unknown": len(organisations) - len(known),
+    }
+
+
+def evolution_dates(day: dt.date) -> list[dt.date]:
+    """31 December of each year since the first membership, before ``day``."""
+    first = Membership.objects.filter(status__in=Membership.COUNTING_STATUSES).order_by("start_date").first()
+    if first is None:
+        return []
+    return [dt.date(year, 12, 31) for year in range(first.start_date.year, day.year) if dt.date(year, 12, 31) < day]
+
+
+def evolution(perimeter: Perimeter, day: dt.date, *, current: float | None, members: int = 0) -> list[dict[str, Any]]:
+    """The segment index at each year end (universe by start year, members from membership history)."""
+    dates = evolution_dates(day)
+    points = []
+    if dates:
+        by_year = universe_segments_by_year(perimeter)
+        for point in dates:
+            seg_universe: Counter = Counter()
+            for year, counts in by_year.items():
+                if year is None or year <= point.year:
+                    seg_universe.update(counts)
+            rows = member_rows(perimeter, point).rows
+            seg_members = Counter(s for row in rows for s in row.segments)
+            pairs = [(seg_members[s.id], seg_universe[s.id]) for s in perimeter.segments]
+            points.append({"date": point.isoformat(), "index": dissimilarity_index(pairs), "members": len(rows)})
+    points.append({"date": day.isoformat(), "index": current, "members": members})
+    return points
