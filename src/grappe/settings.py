@@ -200,3 +200,7 @@ WATCH_USER_AGENT = env_str("WATCH_USER_AGENT", "Grappe-watch/0.1 (+https://grapp
 # ("province:60000,90000"). An enterprise belongs to the universe when its seat or one of its
 # establishments has a non-struck-off Belgian address in the territory.
 GRAPPE_REGISTER_TERRITORY = env_str("GRAPPE_REGISTER_TERRITORY", "1300-1499,4000-7999")
+# Imports from the staff workspace: upload size limit, and the only server directory a path may point into
+# (empty: no server paths, uploads only).
+GRAPPE_REGISTER_UPLOAD_MAX_MB = env_int("GRAPPE_REGISTER_UPLOAD_MAX_MB", 1024)
+GRAPPE_REGISTER_IMPORT_DIR = env_str("GRAPPE_REGISTER_IMPORT_DIR", "")

@@ -374,3 +374,17 @@ def can_submit_innovation_idea(user: Any, organisation: Model | None = None) -> 
 
 innovation_staff_required = _guard(can_manage_innovation)
 innovation_member_required = _guard(can_submit_innovation_idea)
+
+
+# --- register (KBO/BCE universe, links, changes feed, imports) -------------------------------------
+# - REG-MANAGE: staff (and admins) search the register, see enterprise sheets, the changes feed and the
+#   candidate queue, link and enrich organisations, add enterprises to the ecosystem, run imports.
+#   Member users and observers: 403 (the register view of an organisation is a staff-only panel).
+
+
+def can_use_register(user: Any) -> bool:
+    """REG-MANAGE."""
+    return is_staff(user)
+
+
+register_staff_required = _guard(can_use_register)

@@ -1,6 +1,7 @@
 """Reads of the register universe, shared by the ``kbo`` command, views and the insights app."""
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.conf import settings
@@ -85,8 +86,47 @@ def universe(
     return queryset
 
 
-def search(text: str = "", *, postal_code: str = "", nace: str = "", limit: int = 50) -> list[Enterprise]:
-    """Staff search: a number, or words of a name (accent-insensitive), with a postal code or NACE prefix."""
+def municipality_postal_codes(text: str) -> list[str]:
+    """Postal codes of the municipalities or localities whose name contains ``text`` (accents ignored)."""
+    from grappe.referential.models import PostalCode
+
+    wanted = fold(text)
+    if not wanted:
+        return []
+    codes = set()
+    for code, locality, label_fr, label_nl in PostalCode.objects.values_list(
+        "code", "locality", "municipality__label_fr", "municipality__label_nl"
+    ):
+        if any(wanted in fold(name) for name in (locality, label_fr, label_nl) if name):
+            codes.add(code)
+    return sorted(codes)
+
+
+_ACCENTS = {
+    "a": "aàâäáã",
+    "c": "cç",
+    "e": "eéèêë",
+    "i": "iîïíì",
+    "o": "oôöóò",
+    "u": "uùûüú",
+    "y": "yÿý",
+    "n": "nñ",
+}
+
+
+def _accent_pattern(word: str) -> str:
+    """A regular expression matching ``word`` (folded) with or without accents: ``liege`` -> ``l[iî..]eg[e..]``."""
+    parts = []
+    for ch in word:
+        variants = _ACCENTS.get(ch)
+        parts.append(f"[{variants}{variants.upper()}]" if variants else re.escape(ch))
+    return "".join(parts)
+
+
+def search(
+    text: str = "", *, postal_code: str = "", municipality: str = "", nace: str = "", limit: int = 50
+) -> list[Enterprise]:
+    """Staff search: a number, or words of a name (accents ignored), with a postal code, municipality or NACE prefix."""
     queryset = Enterprise.objects.all()
     number = number_from_user(text) if text and any(ch.isdigit() for ch in text) else None
     if number is not None:
@@ -105,14 +145,57 @@ def search(text: str = "", *, postal_code: str = "", nace: str = "", limit: int 
             for word in folded.split()[:6]:
                 more = more.filter(value__icontains=word)
             matched |= set(more.values_list("enterprise_id", flat=True)[:5000])
+        # Accents not typed ("liege" for "Liège"): match the preferred names with an accent-tolerant
+        # pattern (one row per enterprise, so this stays a single pass over the enterprise table).
+        by_name = Enterprise.objects.all()
+        for word in folded.split()[:6]:
+            by_name = by_name.filter(name__iregex=_accent_pattern(word))
+        matched |= set(by_name.values_list("number", flat=True)[:5000])
         queryset = queryset.filter(number__in=matched)
     if postal_code:
         queryset = queryset.filter(
             Q(zipcode=postal_code) | Q(number__in=Address.objects.filter(zipcode=postal_code).values("enterprise_id"))
         )
+    if municipality:
+        codes = municipality_postal_codes(municipality)
+        queryset = queryset.filter(
+            Q(zipcode__in=codes) | Q(number__in=Address.objects.filter(zipcode__in=codes).values("enterprise_id"))
+        )
     if nace:
         queryset = queryset.filter(number__in=activity_filter([nace]).values("enterprise_id"))
-    return list(queryset.order_by("name")[:limit])
+    return list(queryset.order_by("name", "number")[:limit])
+
+
+def linked_organisations(numbers: list[int]) -> dict[int, Any]:
+    """Enterprise number -> the ecosystem organisation carrying it (one query)."""
+    from grappe.ecosystem.models import Organisation
+
+    keys = [f"{n:010d}" for n in numbers]
+    return {int(o.enterprise_number): o for o in Organisation.objects.filter(enterprise_number__in=keys)}
+
+
+def enterprise_names(numbers: list[int]) -> dict[int, Enterprise]:
+    return Enterprise.objects.in_bulk(numbers)
+
+
+def link_choices(number: int, limit: int = 50) -> list[Any]:
+    """Organisations without a number with a site in one of the enterprise's postal codes (for "link to existing")."""
+    from grappe.ecosystem.models import Organisation
+
+    codes = set(Address.objects.filter(enterprise_id=number).values_list("zipcode", flat=True))
+    return list(
+        Organisation.objects.filter(enterprise_number__isnull=True, sites__postal_code__code__in=codes)
+        .distinct()
+        .order_by("name")[:limit]
+    )
+
+
+def change_extracts() -> list[int]:
+    from grappe.register.models import RegisterChange
+
+    return list(
+        RegisterChange.objects.order_by("-extract_number").values_list("extract_number", flat=True).distinct()[:50]
+    )
 
 
 def _nace_labels(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], str]:
