@@ -51,7 +51,7 @@ def test_moves_a_project_across_the_board_by_keyboard(browser, live_server):
 
     client = Client()
     client.force_login(staff)
-    context = browser.new_context()
+    context = browser.new_context(locale="fr-BE")
     context.add_cookies(
         [
             {

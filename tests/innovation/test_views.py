@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -142,7 +143,7 @@ def test_staff_create_and_edit_a_project_through_the_forms(clients, world, org_b
         {"title": "Nouveau", "lead_organisation": org_b.pk, "confidentiality": "consortium", "needed_nace": "43.11"},
     )
     project = InnovationProject.objects.get(title="Nouveau")
-    assert response.status_code == 302 and list(project.needed_nace.values_list("code", flat=True)) == ["43110"]
+    assert response.status_code == 302 and list(project.needed_nace.values_list("code", flat=True)) == ["4311"]
     response = clients["staff"].post(
         reverse("innovation:project_edit", args=[project.pk]),
         {"title": "Nouveau", "confidentiality": "consortium", "budget": "100", "funding_obtained": "150"},
@@ -166,7 +167,7 @@ def test_a_call_form_refuses_a_close_date_before_the_open_date(clients, world):
         },
     )
     assert response.status_code == 200
-    assert "La date de clôture doit suivre la date d'ouverture." in response.content.decode()
+    assert "La date de clôture doit suivre la date d'ouverture." in unescape(response.content.decode())
     assert not FundingCall.objects.filter(title="Mauvais").exists()
 
 
@@ -288,6 +289,6 @@ def test_support_actions_are_logged_from_the_support_page(clients, world, staff_
     response = clients["staff"].post(
         reverse("innovation:support_list"), {"kind": "coaching", "date": "2026-01-15", "hours": "2"}
     )
-    assert (
-        response.status_code == 200 and "Indiquez le projet ou l'organisation accompagnée." in response.content.decode()
+    assert response.status_code == 200 and "Indiquez le projet ou l'organisation accompagnée." in unescape(
+        response.content.decode()
     )
