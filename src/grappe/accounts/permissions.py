@@ -388,3 +388,21 @@ def can_use_register(user: Any) -> bool:
 
 
 register_staff_required = _guard(can_use_register)
+
+
+# --- insights: strategic view (representativeness, prospects, map, network, dashboard) -------------
+# Rules (the insights views call nothing else):
+# - INSIGHTS-READ: staff, admins and observers read every insights page, chart, table and export
+#   (aggregates, register data that is public, ecosystem names); member users and visitors: none.
+# - INSIGHTS-ACT: only staff add a register enterprise to the ecosystem or mark it as a prospect.
+
+
+def can_read_insights(user: Any) -> bool:
+    return can_read_reports(user)
+
+
+def can_act_on_prospects(user: Any) -> bool:
+    return is_staff(user)
+
+
+insights_required = _guard(can_read_insights)

@@ -6,3 +6,10 @@ class InsightsConfig(AppConfig):
     name = "grappe.insights"
     label = "insights"
     verbose_name = _("Vision stratégique")
+
+    def ready(self) -> None:
+        from grappe.core.registry import register_staff_menu
+
+        register_staff_menu(_("Vision stratégique"), "insights:dashboard", order=85)
+        # Until the dashboard exists the representativeness page is the entry point (the menu skips unknown names).
+        register_staff_menu(_("Représentativité"), "insights:representativeness", order=86)

@@ -1,0 +1,10 @@
+"""URLs of the strategic view, all under staff/insights/ (staff and observers)."""
+
+from django.urls import path
+
+from grappe.insights import views
+
+app_name = "insights"
+urlpatterns = [
+    path("staff/insights/representativeness/", views.representativeness, name="representativeness"),
+]
