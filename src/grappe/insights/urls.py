@@ -7,4 +7,6 @@ from grappe.insights import views
 app_name = "insights"
 urlpatterns = [
     path("staff/insights/representativeness/", views.representativeness, name="representativeness"),
+    path("staff/insights/prospects/", views.prospects, name="prospects"),
+    path("staff/insights/prospects/act/", views.prospect_act, name="prospect_act"),
 ]

@@ -3,16 +3,24 @@
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from grappe.accounts.permissions import insights_required
+from grappe.accounts.permissions import can_act_on_prospects, insights_required
+from grappe.ecosystem.models import Organisation, Segment
 from grappe.insights import charts
-from grappe.insights.exporting import csv_response
+from grappe.insights.exporting import csv_response, xlsx_response
+from grappe.insights.prospects import rank_prospects
 from grappe.insights.representativeness import compute
+from grappe.referential.models import Province
+from grappe.register import services as register_services
 
 NAV = [
     ("insights:dashboard", gettext_lazy("Tableau de bord")),
@@ -89,3 +97,102 @@ def representativeness(request: HttpRequest) -> HttpResponse:
         ][:2],
     }
     return _render(request, "insights/representativeness.html", context)
+
+
+# --- prospects --------------------------------------------------------------------------------------
+
+PROSPECT_HEADER = [
+    "rank",
+    "score",
+    "name",
+    "enterprise_number",
+    "in_ecosystem",
+    "postal_code",
+    "province",
+    "nace",
+    "start_date",
+    "legal_form",
+    "reasons",
+]
+
+
+def _prospect_filters(request: HttpRequest) -> dict[str, Any]:
+    segment = request.GET.get("segment") or ""
+    return {
+        "segment": int(segment) if segment.isdigit() else None,
+        "province": (request.GET.get("province") or "").strip() or None,
+        "limit": min(int(request.GET["limit"]), 5000) if (request.GET.get("limit") or "").isdigit() else 200,
+    }
+
+
+@insights_required
+def prospects(request: HttpRequest) -> HttpResponse:
+    day, error = parse_day(request)
+    filters = _prospect_filters(request)
+    result = rank_prospects(day, **filters)
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        rows = (
+            [
+                rank,
+                round(p.score, 1),
+                p.name,
+                p.display_number,
+                "oui" if p.organisation_id else "non",
+                p.zipcode,
+                p.province,
+                " ".join(sorted({c for _v, c in p.codes})),
+                p.start_date.isoformat() if p.start_date else "",
+                p.legal_form,
+                " ; ".join(p.reasons),
+            ]
+            for rank, p in enumerate(result.prospects, start=1)
+        )
+        writer = csv_response if export == "csv" else xlsx_response
+        return writer(f"prospects-{day.isoformat()}", PROSPECT_HEADER, rows)
+    context = {
+        "result": result,
+        "day": day,
+        "error": error,
+        "filters": filters,
+        "segments": Segment.objects.select_related("value_chain").order_by("value_chain__order", "order", "name"),
+        "provinces": Province.objects.filter(region__nis="03000").order_by("nis") or Province.objects.order_by("nis"),
+        "can_act": can_act_on_prospects(request.user),
+        "query": request.GET.urlencode(),
+    }
+    return _render(request, "insights/prospects.html", context)
+
+
+@require_POST
+@insights_required
+def prospect_act(request: HttpRequest) -> HttpResponse:
+    """One click: add a register enterprise to the ecosystem and mark it prospect, or mark an organisation."""
+    if not can_act_on_prospects(request.user):
+        raise PermissionDenied
+    back = reverse("insights:prospects") + ("?" + request.POST["query"] if request.POST.get("query") else "")
+    number = (request.POST.get("number") or "").strip()
+    organisation_id = (request.POST.get("organisation") or "").strip()
+    try:
+        with transaction.atomic():
+            if number:
+                if not number.isdigit():
+                    raise ValidationError(_("Numéro d'entreprise invalide."))
+                organisation = register_services.organisation_for_number(int(number))
+                if organisation is None:
+                    organisation = register_services.organisation_add_from_register(
+                        actor=request.user, number=int(number)
+                    )
+            elif organisation_id.isdigit():
+                organisation = Organisation.objects.filter(pk=int(organisation_id)).first()
+                if organisation is None:
+                    raise ValidationError(_("Organisation introuvable."))
+            else:
+                raise ValidationError(_("Indiquez une entreprise ou une organisation."))
+            register_services.organisation_mark_prospect(actor=request.user, organisation=organisation)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(
+        request, _("« %(name)s » est dans l'écosystème, marquée comme prospect.") % {"name": organisation.name}
+    )
+    return redirect(back)
