@@ -105,8 +105,9 @@ def test_staff_adds_a_register_prospect_to_the_ecosystem_in_one_click(skewed_uni
     [("client", 302), ("member_a_client", 403), ("observer_client", 403), ("admin_client_", 302)],
 )
 def test_only_staff_may_add_prospects(role, status, request, skewed_universe):
+    client = request.getfixturevalue(role)
     before = Organisation.objects.count()
-    response = request.getfixturevalue(role).post(reverse("insights:prospect_act"), {"number": str(kbo_number(4))})
+    response = client.post(reverse("insights:prospect_act"), {"number": str(kbo_number(4))})
     assert response.status_code == status
     added = Organisation.objects.filter(enterprise_number=f"{kbo_number(4):010d}").exists()
     assert added == (role == "admin_client_")
