@@ -9,4 +9,5 @@ urlpatterns = [
     path("staff/insights/representativeness/", views.representativeness, name="representativeness"),
     path("staff/insights/prospects/", views.prospects, name="prospects"),
     path("staff/insights/prospects/act/", views.prospect_act, name="prospect_act"),
+    path("staff/insights/map/", views.ecosystem_map_view, name="map"),
 ]

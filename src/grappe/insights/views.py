@@ -17,6 +17,7 @@ from grappe.accounts.permissions import can_act_on_prospects, insights_required
 from grappe.ecosystem.models import Organisation, Segment
 from grappe.insights import charts
 from grappe.insights.exporting import csv_response, xlsx_response
+from grappe.insights.mapping import ecosystem_map, map_svg
 from grappe.insights.prospects import rank_prospects
 from grappe.insights.representativeness import compute
 from grappe.referential.models import Province
@@ -196,3 +197,45 @@ def prospect_act(request: HttpRequest) -> HttpResponse:
         request, _("« %(name)s » est dans l'écosystème, marquée comme prospect.") % {"name": organisation.name}
     )
     return redirect(back)
+
+
+# --- map --------------------------------------------------------------------------------------------
+
+
+@insights_required
+def ecosystem_map_view(request: HttpRequest) -> HttpResponse:
+    day, error = parse_day(request)
+    segment_raw = request.GET.get("segment") or ""
+    segment = int(segment_raw) if segment_raw.isdigit() else None
+    data = ecosystem_map(day, segment=segment)
+    if request.GET.get("csv") == "provinces":
+        header = ["province", "label", "members", "non_members", "research", "universe", "coverage"]
+        return csv_response(
+            f"carte-provinces-{day.isoformat()}",
+            header,
+            ([r[k] for k in ("nis", *header[1:])] for r in data["provinces"]),
+        )
+    if request.GET.get("csv") == "municipalities":
+        header = ["municipality", "label", "members", "non_members", "research", "universe", "coverage"]
+        rows = (
+            [
+                p.nis,
+                p.label,
+                p.counts["members"],
+                p.counts["non_members"],
+                p.counts["research"],
+                p.counts["universe"],
+                p.coverage,
+            ]
+            for p in data["places"]
+        )
+        return csv_response(f"carte-communes-{day.isoformat()}", header, rows)
+    context = {
+        "data": data,
+        "day": day,
+        "error": error,
+        "segment": segment,
+        "segments": Segment.objects.select_related("value_chain").order_by("value_chain__order", "order", "name"),
+        "svg": map_svg(data, title=_("Carte de l'écosystème")),
+    }
+    return _render(request, "insights/map.html", context)
