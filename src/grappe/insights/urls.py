@@ -10,4 +10,5 @@ urlpatterns = [
     path("staff/insights/prospects/", views.prospects, name="prospects"),
     path("staff/insights/prospects/act/", views.prospect_act, name="prospect_act"),
     path("staff/insights/map/", views.ecosystem_map_view, name="map"),
+    path("staff/insights/network/", views.network, name="network"),
 ]

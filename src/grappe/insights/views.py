@@ -18,6 +18,7 @@ from grappe.ecosystem.models import Organisation, Segment
 from grappe.insights import charts
 from grappe.insights.exporting import csv_response, xlsx_response
 from grappe.insights.mapping import ecosystem_map, map_svg
+from grappe.insights.network import export_bytes, graph_svg, network_report, segment_connectivity
 from grappe.insights.prospects import rank_prospects
 from grappe.insights.representativeness import compute
 from grappe.referential.models import Province
@@ -239,3 +240,34 @@ def ecosystem_map_view(request: HttpRequest) -> HttpResponse:
         "svg": map_svg(data, title=_("Carte de l'écosystème")),
     }
     return _render(request, "insights/map.html", context)
+
+
+# --- network ----------------------------------------------------------------------------------------
+
+
+@insights_required
+def network(request: HttpRequest) -> HttpResponse:
+    day, error = parse_day(request)
+    report = network_report(day)
+    graph = report["result"].graph
+    export = request.GET.get("format")
+    if export in ("gexf", "graphml"):
+        response = HttpResponse(export_bytes(graph, export), content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="reseau-{day.isoformat()}.{export}"'
+        return response
+    stats = report["metrics"]
+    labels = {n: d.get("label", n) for n, d in graph.nodes(data=True)}
+    context = {
+        "day": day,
+        "error": error,
+        "report": report,
+        "stats": stats,
+        "sources": report["result"].sources,
+        "svg": graph_svg(graph, title=_("Réseau de collaboration")),
+        "brokers": [(n, labels[n], graph.nodes[n]["betweenness"], graph.degree(n)) for n in stats["brokers"]],
+        "top_degree": [(n, labels[n], graph.degree(n)) for n in stats.get("top_degree", [])],
+        "isolated": [(n, labels[n]) for n in stats["isolated_members"]],
+        "communities": [[labels[n] for n in c] for c in stats["communities"][:12]],
+        "segments": segment_connectivity(graph),
+    }
+    return _render(request, "insights/network.html", context)
