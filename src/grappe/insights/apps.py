@@ -11,5 +11,3 @@ class InsightsConfig(AppConfig):
         from grappe.core.registry import register_staff_menu
 
         register_staff_menu(_("Vision stratégique"), "insights:dashboard", order=85)
-        # Until the dashboard exists the representativeness page is the entry point (the menu skips unknown names).
-        register_staff_menu(_("Représentativité"), "insights:representativeness", order=86)

@@ -6,6 +6,7 @@ from grappe.insights import views
 
 app_name = "insights"
 urlpatterns = [
+    path("staff/insights/", views.dashboard, name="dashboard"),
     path("staff/insights/representativeness/", views.representativeness, name="representativeness"),
     path("staff/insights/prospects/", views.prospects, name="prospects"),
     path("staff/insights/prospects/act/", views.prospect_act, name="prospect_act"),

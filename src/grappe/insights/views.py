@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from grappe.accounts.permissions import can_act_on_prospects, insights_required
 from grappe.ecosystem.models import Organisation, Segment
 from grappe.insights import charts
+from grappe.insights import dashboard as dashboard_data
 from grappe.insights.exporting import csv_response, xlsx_response
 from grappe.insights.mapping import ecosystem_map, map_svg
-from grappe.insights.network import export_bytes, graph_svg, network_report, segment_connectivity
+from grappe.insights.network import build_graph, export_bytes, graph_svg, network_report, segment_connectivity
 from grappe.insights.prospects import rank_prospects
 from grappe.insights.representativeness import compute
 from grappe.referential.models import Province
@@ -271,3 +272,80 @@ def network(request: HttpRequest) -> HttpResponse:
         "segments": segment_connectivity(graph),
     }
     return _render(request, "insights/network.html", context)
+
+
+# --- dashboard --------------------------------------------------------------------------------------
+
+
+@insights_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    day, error = parse_day(request)
+    flows = dashboard_data.membership_quarters(day)
+    report = compute(day)
+    engagement = dashboard_data.engagement(day)
+    risk = dashboard_data.members_at_risk(day)
+    connectivity = segment_connectivity(build_graph(day).graph)
+    segment_cells = report["breakdowns"].get("segment", {}).get("cells", [])
+    tables: dict[str, tuple[list[str], list[list[Any]]]] = {
+        "quarters": (
+            ["quarter", "joins", "exits", "members"],
+            [[r["quarter"], r["joins"], r["exits"], r["members"]] for r in flows],
+        ),
+        "segments": (
+            ["segment", "members", "universe", "coverage", "residual"],
+            [[c["label"], c["members"], c["universe"], c["coverage"], c["residual"]] for c in segment_cells],
+        ),
+        "engagement": (
+            ["organisation", "score", *engagement.get("codes", [])],
+            [
+                [r["name"], r["score"], *[r["parts"].get(c, 0) for c in engagement.get("codes", [])]]
+                for r in engagement["rows"]
+            ],
+        ),
+        "risk": (
+            ["organisation", "reasons", "fee_paid_until"],
+            [[r["name"], " ; ".join(r["reasons"]), r["fee_paid_until"]] for r in risk["rows"]],
+        ),
+        "connectivity": (
+            ["segment", "members", "mean_degree"],
+            [[r["label"], r["members"], round(r["mean_degree"], 3)] for r in connectivity],
+        ),
+    }
+    wanted = request.GET.get("csv")
+    if wanted:
+        if wanted not in tables:
+            raise Http404
+        header, rows = tables[wanted]
+        return csv_response(f"tableau-de-bord-{wanted}-{day.isoformat()}", header, rows)
+    under = sorted(
+        (c for c in segment_cells if c["residual"] is not None and c["residual"] < 0), key=lambda c: c["residual"]
+    )[:2]
+    this_quarter = flows[-1] if flows else None
+    context = {
+        "day": day,
+        "error": error,
+        "flows": flows,
+        "this_quarter": this_quarter,
+        "report": report,
+        "under": under,
+        "engagement": engagement,
+        "engagement_top": engagement["rows"][:15],
+        "risk": risk,
+        "connectivity": connectivity,
+        "flows_chart": charts.bar_chart(
+            [(r["quarter"], [r["joins"], r["exits"]]) for r in flows],
+            title=_("Adhésions et départs par trimestre"),
+            series=[_("adhésions"), _("départs")],
+        ),
+        "members_chart": charts.line_chart(
+            [(r["quarter"], r["members"]) for r in flows], title=_("Membres en fin de trimestre")
+        ),
+        "coverage_chart": charts.bar_chart(
+            [(c["label"][-24:], [round((c["coverage"] or 0) * 100, 1)]) for c in segment_cells],
+            title=_("Couverture par segment (%)"),
+            series=[_("couverture %")],
+        )
+        if segment_cells
+        else None,
+    }
+    return _render(request, "insights/dashboard.html", context)
