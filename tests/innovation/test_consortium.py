@@ -39,8 +39,8 @@ def ecosystem(db, competences):
     return orgs, nace
 
 
-def test_members_come_first_then_others_each_with_why(staff_user, org_a, ecosystem, competences):
-    ecosystem  # noqa: B018 - builds the ecosystem
+@pytest.mark.usefixtures("ecosystem")
+def test_members_come_first_then_others_each_with_why(staff_user, org_a, competences):
     project = services.project_create(actor=staff_user, title="Béton bas carbone", lead_organisation=org_a)
     services.project_update(
         actor=staff_user,
