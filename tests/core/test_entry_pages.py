@@ -96,3 +96,9 @@ def test_fold_removes_accents_ligatures_and_case():
 
 def test_diff_lists_only_changed_fields():
     assert diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == {"b": [2, 3], "c": [None, 4]}
+
+
+def test_portal_lists_the_services_apps_register(member_a_client, org_a):
+    response = member_a_client.get("/portal/")
+    urls = [item["url"] for item in response.context["services"]]
+    assert "/portal/innovation/" in urls

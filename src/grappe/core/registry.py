@@ -6,6 +6,7 @@ Apps register in their ``AppConfig.ready()``:
 - ``register_organisation_panel(label, url_name, order)``: a panel on each organisation page,
   loaded with htmx from ``reverse(url_name, args=[organisation.pk])`` (the app's own view, which
   applies its own permission rules);
+- ``register_portal_menu(label, url_name, order)``: a service listed on the member portal's home;
 - ``register_demo(app_label, loader, order)``: a callable ``loader(stdout)`` run by ``grappe demo``.
 """
 
@@ -39,6 +40,7 @@ class DemoLoader:
 
 
 _staff_menu: dict[str, MenuItem] = {}
+_portal_menu: dict[str, MenuItem] = {}
 _panels: dict[str, Panel] = {}
 _demos: dict[str, DemoLoader] = {}
 
@@ -50,6 +52,20 @@ def register_staff_menu(label: Any, url_name: str, order: int = 100) -> None:
 def staff_menu() -> list[dict[str, Any]]:
     items = []
     for item in sorted(_staff_menu.values(), key=lambda i: i.order):
+        try:
+            items.append({"label": item.label, "url": reverse(item.url_name)})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def register_portal_menu(label: Any, url_name: str, order: int = 100) -> None:
+    _portal_menu[url_name] = MenuItem(label, url_name, order)
+
+
+def portal_menu() -> list[dict[str, Any]]:
+    items = []
+    for item in sorted(_portal_menu.values(), key=lambda i: i.order):
         try:
             items.append({"label": item.label, "url": reverse(item.url_name)})
         except NoReverseMatch:

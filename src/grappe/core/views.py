@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from grappe.accounts import permissions
 from grappe.core import selectors
+from grappe.core.registry import portal_menu
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -30,7 +31,7 @@ def portal(request: HttpRequest) -> HttpResponse:
     from grappe.ecosystem.models import Organisation
 
     organisations = permissions.restrict_organisations(Organisation.objects.all(), request.user)
-    return render(request, "core/portal.html", {"organisations": organisations})
+    return render(request, "core/portal.html", {"organisations": organisations, "services": portal_menu()})
 
 
 @permissions.reports_required

@@ -8,10 +8,16 @@ class InnovationConfig(AppConfig):
     verbose_name = _("Innovation")
 
     def ready(self) -> None:
-        from grappe.core.registry import register_demo, register_organisation_panel, register_staff_menu
+        from grappe.core.registry import (
+            register_demo,
+            register_organisation_panel,
+            register_portal_menu,
+            register_staff_menu,
+        )
 
         register_staff_menu(_("Innovation"), "innovation:board", order=60)
         register_organisation_panel(_("Projets d'innovation"), "innovation:organisation_panel", order=40)
+        register_portal_menu(_("Mes projets d'innovation et soumettre une idée"), "innovation:portal_home", order=60)
 
         def load_demo(stdout) -> None:  # imported lazily: only `grappe demo` needs it
             from grappe.innovation.demo import load
