@@ -1,0 +1,103 @@
+"""Browser check: the ecosystem map and the collaboration network render with no network at all.
+
+Every request that does not go to the live server is aborted (and recorded): the pages must draw
+their SVG from the server alone. Run with ``pytest -m browser tests/browser``; skipped when
+/usr/bin/chromium or Playwright is missing.
+"""
+
+import datetime as dt
+import os
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from grappe.accounts.models import User
+from grappe.ecosystem import services
+from grappe.ecosystem.models import Organisation
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
+]
+
+
+@pytest.fixture
+def browser():
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def _offline_page(browser, live_server, user):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="fr-BE")
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    blocked: list[str] = []
+    host = urlparse(live_server.url).hostname
+
+    def guard(route):
+        if urlparse(route.request.url).hostname in (host, "localhost", "127.0.0.1"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return context.new_page(), blocked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_map_and_network_render_offline(browser, live_server):
+    staff = User.objects.create_user(email="directrice@cluster.test", password="x-pass-123", role=User.Role.STAFF)
+    a = services.organisation_create(actor=None, name="Alpha Réemploi", kind=Organisation.Kind.COMPANY)
+    services.site_add(actor=None, organisation=a, postal_code="5000", street="Rue", number="1")
+    services.membership_create(actor=None, organisation=a, start_date=dt.date(2022, 1, 1), yearly_fee=Decimal("1"))
+    b = services.organisation_create(actor=None, name="Université de Namur", kind=Organisation.Kind.UNIVERSITY)
+    services.site_add(actor=None, organisation=b, postal_code="5000", street="Rue de Bruxelles", number="61")
+    services.relationship_create(actor=None, source=a, target=b, kind="partner")
+
+    page, blocked = _offline_page(browser, live_server, staff)
+    page.goto(f"{live_server.url}/staff/insights/map/")
+    svg = page.locator("svg.insights-map")
+    assert svg.is_visible()
+    assert svg.bounding_box()["width"] > 200
+    assert page.locator("svg.insights-map circle.layer-members").count() == 1
+    assert page.locator("svg.insights-map circle.layer-research").count() == 1
+
+    page.goto(f"{live_server.url}/staff/insights/network/")
+    graph = page.locator("svg.network")
+    assert graph.is_visible()
+    assert page.locator("svg.network circle").count() == 2
+    assert page.locator("svg.network line").count() == 1
+    assert (
+        "Alpha Réemploi"
+        in page.locator("svg.network circle").first.locator("title").text_content()
+        + page.locator("svg.network circle").last.locator("title").text_content()
+    )
+    assert blocked == []  # nothing tried to leave the machine
