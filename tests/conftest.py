@@ -19,6 +19,14 @@ from grappe.ecosystem.models import Organisation
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_private_media(settings, tmp_path):
+    """Personas' passwords are hashed at creation: a fast hasher keeps role x view matrices quick.
+    Uploaded files go to a per-test directory."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def make_user(email: str, role: str, **extra: object) -> User:
     return User.objects.create_user(email=email, password=PASSWORD, role=role, **extra)
 

@@ -107,19 +107,15 @@ def organisation_list(filters: dict[str, Any] | None = None) -> QuerySet[Organis
 
 
 def organisation_detail(pk: int) -> Organisation:
-    return (
-        Organisation.objects.select_related()
-        .prefetch_related(
-            "activities__nace",
-            "sites__municipality__province",
-            "sites__postal_code",
-            "segments__value_chain",
-            "competences",
-            Prefetch("affiliations", queryset=Affiliation.objects.select_related("person")),
-            "memberships",
-        )
-        .get(pk=pk)
-    )
+    return Organisation.objects.prefetch_related(
+        "activities__nace",
+        "sites__municipality__province",
+        "sites__postal_code",
+        "segments__value_chain",
+        "competences",
+        Prefetch("affiliations", queryset=Affiliation.objects.select_related("person")),
+        "memberships",
+    ).get(pk=pk)
 
 
 def current_affiliations(organisation: Organisation, day: dt.date | None = None) -> QuerySet[Affiliation]:
