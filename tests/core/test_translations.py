@@ -225,7 +225,7 @@ def test_foundation_messages_are_all_translated_and_none_is_fuzzy(language):
     assert problems == []
 
 
-PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%[sdf]|%%|\{\w*\}")
+PLACEHOLDER = re.compile(r"%\(\w+\)(?:\.\d+)?[sdf]|%[sdf]|%%|\{\w*\}")
 
 
 @pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
