@@ -156,6 +156,9 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=200)
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="polling processes, as several db_workers would (default: 2 cores)"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -174,6 +177,41 @@ def main() -> None:
     server.terminate()
 
 
+def _worker(limit: int, errors) -> None:
+    from django.db import connections
+
+    from grappe.watch.polling import poll_due_sources
+    from grappe.watch.tagging import Tagger
+
+    tagger = Tagger()
+    while True:
+        outcomes = poll_due_sources(limit=20, tagger=tagger)
+        errors.extend([o.message for o in outcomes if o.outcome == "error"])
+        if not outcomes:
+            break
+    connections.close_all()
+
+
+def poll_in_workers(workers: int, limit: int) -> list[str]:
+    """Poll every due source with ``workers`` processes competing for claims (as several db_workers do)."""
+    from django.db import connections
+
+    if workers <= 1:
+        errors: list[str] = []
+        _worker(limit, errors)
+        return errors
+    connections.close_all()  # never share a database connection across fork()
+    context = multiprocessing.get_context("fork")
+    with context.Manager() as manager:
+        errors = manager.list()
+        processes = [context.Process(target=_worker, args=(limit, errors)) for _ in range(workers)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+        return list(errors)
+
+
 def run(port: int, args) -> None:
     import feedparser
     from django.db import connection
@@ -181,7 +219,6 @@ def run(port: int, args) -> None:
     from grappe.ecosystem.models import Topic
     from grappe.watch.demo import RULES
     from grappe.watch.models import Item, ItemBand, ItemTopic, Source, TopicRule
-    from grappe.watch.polling import poll_due_sources
     from grappe.watch.rules import Document
     from grappe.watch.tagging import Tagger, item_text, train_topic_classifier
 
@@ -200,10 +237,9 @@ def run(port: int, args) -> None:
             [Source(url=f"http://127.0.0.1:{port}/s/{i}.xml", title=f"S{i}") for i in range(args.sources)]
         )
         started = time.perf_counter()
-        outcomes = poll_due_sources(limit=args.sources)
+        errors = poll_in_workers(args.workers, args.sources)
         elapsed = time.perf_counter() - started
         stored = Item.objects.count()
-        errors = [o.message for o in outcomes if o.outcome != "ok"]
         if stored != total or errors:
             raise SystemExit(f"expected {total} items, stored {stored}; errors: {errors[:3]}")
         end_to_end.append(total / elapsed)
@@ -238,7 +274,8 @@ def run(port: int, args) -> None:
         documents.append(len(items) / (time.perf_counter() - started))
 
     median = statistics.median
-    print(f"database: {connection.vendor}; {args.sources} sources x {args.items} items = {total} items; "
+    print(f"database: {connection.vendor}; {args.workers} polling process(es); "
+          f"{args.sources} sources x {args.items} items = {total} items; "
           f"{args.repeat} run(s); medians")  # fmt: skip
     print(f"end to end (fetch + parse + store + tag): {median(end_to_end):8.0f} items/s   (target >= 500)")
     print(f"  baseline, feedparser alone on the same bodies: {median(parse_only):8.0f} items/s")

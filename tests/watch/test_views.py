@@ -164,6 +164,16 @@ def test_the_unsubscribe_link_works_for_anyone_holding_it_after_confirmation(cli
     assert not Subscription.objects.filter(pk=data["subscription"].pk).exists()
 
 
+def test_one_click_unsubscribe_from_a_mail_client_needs_no_csrf_token(data):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("watch:unsubscribe", args=[data["token"]]), {"List-Unsubscribe": "One-Click"}
+    )
+    assert response.status_code == 200
+    assert not Subscription.objects.filter(pk=data["subscription"].pk).exists()
+
+
 def test_a_forged_unsubscribe_token_is_refused(client, data):
     response = client.post(reverse("watch:unsubscribe", args=[data["token"][:-3] + "abc"]))
     assert response.status_code == 400

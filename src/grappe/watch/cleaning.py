@@ -2,9 +2,12 @@
 
 import html
 import re
+import unicodedata
 from functools import lru_cache
 
 import nh3
+
+from grappe.core.text import fold
 
 LANGUAGES = ("fr", "nl", "de", "en")
 
@@ -76,3 +79,25 @@ def detect_language(text: str) -> str:
         if language in LANGUAGES:
             return language
     return ""
+
+
+def _fold_char(ch: str) -> str:
+    """What ``core.text.fold`` does to one character, before spaces are collapsed."""
+    decomposed = unicodedata.normalize("NFKD", ch.translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "’": "'"})
+# Latin scripts (up to Latin Extended-B) and general punctuation: folded by one str.translate.
+_FAST = {code: _fold_char(chr(code)) for code in [*range(0x250), *range(0x2000, 0x2070)]}
+_SLOW = re.compile("[\u0250-\u1fff\u2070-\U0010ffff]")
+
+
+def fast_fold(text: str | None) -> str:
+    """Same result as ``core.text.fold`` (tested), several times faster on Latin text: items are folded
+    three times each (search text, near-duplicate signature, rules), so it matters at ingest."""
+    if not text:
+        return ""
+    if _SLOW.search(text):
+        return fold(text)
+    return _SPACES.sub(" ", text.translate(_FAST)).strip()

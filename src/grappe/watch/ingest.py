@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from grappe.core.text import fold
 from grappe.watch import dedup
 from grappe.watch.canonical import canonical_url, fallback_key, url_key
-from grappe.watch.cleaning import LANGUAGES, detect_language, plain_text
+from grappe.watch.cleaning import LANGUAGES, detect_language, fast_fold, plain_text
 from grappe.watch.models import Item, Source
 from grappe.watch.parsing import ParsedEntry
 from grappe.watch.tagging import Tagger
@@ -34,11 +34,13 @@ def entry_key(source: Source, entry: ParsedEntry) -> tuple[str, str]:
 
 
 def build_item(source: Source, entry: ParsedEntry, fetched_at: dt.datetime, canonical: str, key: str) -> Item:
-    text_for_language = f"{entry.title}. {plain_text(entry.summary or entry.content, limit=600)}"
+    # Detection cost grows with length; a title and the start of the summary are enough.
+    text_for_language = f"{entry.title}. {plain_text(entry.summary or entry.content, limit=200)}"
     language = source.language or (entry.language if entry.language in LANGUAGES else "")
     if not language:
         language = detect_language(text_for_language)
     signature = dedup.signature(dedup.signature_text(entry.title, entry.summary or entry.content))
+    search_source = f"{entry.title} {plain_text(entry.summary)} {plain_text(entry.content)} {entry.location}"
     return Item(
         source=source,
         kind=entry.kind,
@@ -58,9 +60,7 @@ def build_item(source: Source, entry: ParsedEntry, fetched_at: dt.datetime, cano
         event_location=entry.location[:500],
         diff=entry.diff,
         minhash=dedup.to_bytes(signature),
-        search_text=fold(f"{entry.title} {plain_text(entry.summary)} {plain_text(entry.content)} {entry.location}")[
-            :20000
-        ],
+        search_text=fast_fold(search_source)[:20000],
     )
 
 

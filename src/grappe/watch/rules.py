@@ -20,6 +20,7 @@ from functools import lru_cache
 from django.utils.translation import gettext as _
 
 from grappe.core.text import fold
+from grappe.watch.cleaning import fast_fold
 
 AND_WORDS = {"AND", "ET", "EN", "UND", "&&"}
 OR_WORDS = {"OR", "OU", "OF", "ODER", "||"}
@@ -39,7 +40,7 @@ class Document:
     __slots__ = ("joined", "words")
 
     def __init__(self, text: str) -> None:
-        tokens = _WORD.findall(fold(text))
+        tokens = _WORD.findall(fast_fold(text))
         self.words = frozenset(tokens)
         self.joined = " " + " ".join(tokens) + " "
 

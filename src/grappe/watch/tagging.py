@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.core.text import fold
-from grappe.watch.cleaning import plain_text
+from grappe.watch.cleaning import fast_fold, plain_text
 from grappe.watch.rules import Document, Node, RuleSyntaxError, parse_rule
 
 MIN_EXAMPLES_PER_CLASS = 3
@@ -67,7 +67,7 @@ class Tagger:
                     found[rule.topic_id] = (rule.weight, "rule")
             results.append(found)
         if self.classifiers and items:
-            folded = [fold(text) for text in texts]
+            folded = [fast_fold(text) for text in texts]
             for topic_id, threshold, model in self.classifiers:
                 probabilities = model.predict_proba(folded)[:, 1]
                 for found, probability in zip(results, probabilities, strict=True):
