@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from grappe.ecosystem.models import Organisation, Segment
 from grappe.insights.perimeter import Perimeter, load_perimeter, prefixes_q
-from grappe.insights.representativeness import SIGNIFICANCE, UNKNOWN, age_band, compute, member_rows
+from grappe.insights.representativeness import SIGNIFICANCE, UNKNOWN, age_band, age_bander, compute, member_rows
 from grappe.referential.models import Arrondissement, NaceCode, PostalCode, Province
 from grappe.register.models import Activity
 
@@ -110,7 +111,7 @@ def _register_candidates(
     if province:
         queryset = queryset.filter(enterprise__province=province)
     candidates: dict[int, Prospect] = {}
-    for number, version, code, name, zipcode, prov, start, form in queryset.values_list(
+    sql, params = queryset.values_list(
         "enterprise_id",
         "nace_version",
         "nace_code",
@@ -119,15 +120,22 @@ def _register_candidates(
         "enterprise__province",
         "enterprise__start_date",
         "enterprise__juridical_form",
-    ).iterator(chunk_size=20000):
-        if number in member_numbers:
-            continue
-        prospect = candidates.get(number)
-        if prospect is None:
-            prospect = candidates[number] = Prospect(
-                number, None, name or "", zipcode or "", prov or "", "", start, form or "", []
-            )
-        prospect.codes.append((version, code))
+    ).query.sql_with_params()
+    # A raw cursor: building Django rows costs more than the query on a national-size perimeter.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(50000):
+            for number, version, code, name, zipcode, prov, start, form in chunk:
+                if number in member_numbers:
+                    continue
+                prospect = candidates.get(number)
+                if prospect is None:
+                    if start is not None and not isinstance(start, dt.date):
+                        start = dt.date.fromisoformat(str(start)[:10])
+                    prospect = candidates[number] = Prospect(
+                        number, None, name or "", zipcode or "", prov or "", "", start, form or "", []
+                    )
+                prospect.codes.append((version, code))
     return candidates
 
 
@@ -219,8 +227,14 @@ def rank_prospects(
 
     kept: list[Prospect] = []
     division_version = perimeter.division_version
+    band_of = age_bander(day)
+    code_segments: dict[tuple[int, str], set[int]] = {}
     for prospect in candidates:
-        prospect.segments = perimeter.segments_of(prospect.codes)
+        prospect.segments = set()
+        for code in prospect.codes:
+            if code not in code_segments:
+                code_segments[code] = perimeter.segments_of([code])
+            prospect.segments |= code_segments[code]
         if segment is not None and segment not in prospect.segments:
             continue
         keys = {
@@ -228,7 +242,7 @@ def rank_prospects(
             "division": {c[:2] for v, c in prospect.codes if v == division_version},
             "province": {prospect.province},
             "arrondissement": {prospect.arrondissement},
-            "age": {age_band(prospect.start_date, day)},
+            "age": {band_of(prospect.start_date)},
         }
         hits = [(b, k, under[b][k]) for b, ks in keys.items() for k in ks if k in under.get(b, {})]
         if not hits:
@@ -248,7 +262,7 @@ def rank_prospects(
     for i, p in enumerate(kept):
         nace[i] = max((code_count[c] for c in p.codes), default=0)
         place[i] = arr_count[p.arrondissement] if arr_count[p.arrondissement] else prov_count[p.province] / 2
-        age[i] = age_count[age_band(p.start_date, day)]
+        age[i] = age_count[band_of(p.start_date)]
         form[i] = form_count[p.legal_form] if p.legal_form else 0
     nace_sim = np.log1p(nace) / math.log1p(best_code) if best_code else nace * 0
     place_sim = place / best_place if best_place else place * 0

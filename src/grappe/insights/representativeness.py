@@ -155,12 +155,22 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def age_band(start: dt.date | None, day: dt.date) -> str:
-    if start is None:
+    return age_bander(day)(start)
+
+
+def age_bander(day: dt.date):
+    """``age_band`` for many start dates at one ``day`` (the band limits computed once)."""
+    bounds = [(key, _years_before(day, low), high and _years_before(day, high)) for key, low, high in AGE_BANDS]
+
+    def band(start: dt.date | None) -> str:
+        if start is None:
+            return UNKNOWN
+        for key, low, high in bounds:
+            if start <= low and (high is None or start > high):
+                return key
         return UNKNOWN
-    for key, low, high in AGE_BANDS:
-        if start <= _years_before(day, low) and (high is None or start > _years_before(day, high)):
-            return key
-    return UNKNOWN
+
+    return band
 
 
 def _started(day: dt.date, path: str = "") -> Q:
