@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # public site's sitemap.xml (showcase)
     "django_htmx",
     "django_countries",
     "django_tasks_db",

@@ -1,0 +1,12 @@
+"""Public URLs outside the language prefix: the sitemap and robots.txt."""
+
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+
+from grappe.showcase import views
+from grappe.showcase.sitemaps import SITEMAPS
+
+urlpatterns = [
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="showcase-sitemap"),
+    path("robots.txt", views.robots_txt, name="showcase-robots"),
+]

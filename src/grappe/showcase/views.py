@@ -1,0 +1,130 @@
+"""Public pages (anonymous visitors, every language): home, directory, profiles, value chains, robots.txt."""
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from grappe.ecosystem import maps
+from grappe.ecosystem.models import Organisation, ValueChain
+from grappe.showcase import selectors
+
+# JSON inside a <script> must not be able to close the element.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_ld(data: dict[str, Any]) -> SafeString:
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES))
+
+
+FACET_NAMES = {
+    "value_chain": gettext_lazy("Chaîne de valeur"),
+    "competence": gettext_lazy("Compétence"),
+    "province": gettext_lazy("Province"),
+    "kind": gettext_lazy("Type d'organisation"),
+}
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "showcase/home.html",
+        {"figures": selectors.key_figures(), "value_chains": selectors.value_chains_with_segments()},
+    )
+
+
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    result = selectors.directory_search(request.GET)
+    cards = [(org, selectors.translated_description(org)) for org in result.page.object_list]
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "result": result,
+        "cards": cards,
+        "query_without_page": params.urlencode(),
+        "facet_groups": [(facet, FACET_NAMES[facet], result.facets[facet]) for facet in selectors.FACETS],
+    }
+    template = "showcase/_directory_region.html" if request.htmx else "showcase/directory.html"
+    return render(request, template, context)
+
+
+@require_GET
+def profile(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        organisation = selectors.public_organisation(slug)
+    except Organisation.DoesNotExist as exc:
+        raise Http404(_("Aucun profil public à cette adresse.")) from exc
+    description, description_language = selectors.translated_description(organisation)
+    points = selectors.public_markers(organisation)
+    markers = [maps.Marker(lat, lon, label) for lat, lon, label in points]
+    url = request.build_absolute_uri(reverse("showcase:profile", args=[organisation.slug]))
+    logo_url = request.build_absolute_uri(organisation.logo.url) if organisation.logo else ""
+    structured: dict[str, Any] = {"@context": "https://schema.org", "@type": "Organization", "name": organisation.name}
+    structured["url"] = url
+    if organisation.website:
+        structured["sameAs"] = [organisation.website]
+    if description:
+        structured["description"] = description
+    if logo_url:
+        structured["logo"] = logo_url
+    if organisation.email:
+        structured["email"] = organisation.email
+    if organisation.phone:
+        structured["telephone"] = organisation.phone
+    localities = sorted({label for _lat, _lon, label in points})
+    if localities:
+        structured["location"] = [
+            {"@type": "Place", "address": {"@type": "PostalAddress", "addressLocality": loc, "addressCountry": "BE"}}
+            for loc in localities
+        ]
+    return render(
+        request,
+        "showcase/profile.html",
+        {
+            "organisation": organisation,
+            "description": description,
+            "description_language": description_language,
+            "description_is_fallback": bool(description) and description_language != (get_language() or "fr")[:2],
+            "og_description": Truncator(description).chars(200),
+            "canonical_url": url,
+            "logo_url": logo_url,
+            "localities": localities,
+            "site_map": maps.map_svg(markers, title=_("Implantations de %(name)s") % {"name": organisation.name}),
+            "json_ld": json_ld(structured),
+            "segments": organisation.segments.all(),
+            "competences": organisation.competences.all(),
+        },
+    )
+
+
+@require_GET
+def value_chain(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        chain, rows = selectors.value_chain_detail(slug)
+    except ValueChain.DoesNotExist as exc:
+        raise Http404(_("Aucune chaîne de valeur à cette adresse.")) from exc
+    return render(request, "showcase/value_chain.html", {"chain": chain, "rows": rows})
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /staff/",
+        "Disallow: /portal/",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /api/",
+        "Allow: /",
+        f"Sitemap: {request.build_absolute_uri(reverse('showcase-sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
