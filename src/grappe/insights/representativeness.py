@@ -220,49 +220,60 @@ def universe_stats(perimeter: Perimeter, day: dt.date) -> UniverseStats:
     sql, params = queryset.query.sql_with_params()
     division_version = perimeter.division_version
     prefixes = tuple(perimeter.prefixes)
-    code_segments: dict[tuple[int, str], set[int]] = {}
-    code_division: dict[tuple[int, str], str | None] = {}
-    enterprises: dict[int, list[Any]] = {}
+    # Per distinct (version, code): its segments and perimeter division, computed once.
+    code_info: dict[tuple[int, str], tuple[frozenset, frozenset]] = {}
+    ent_segments: dict[int, frozenset] = {}
+    ent_divisions: dict[int, frozenset] = {}
+    ent_place: dict[int, tuple[str, str, Any]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        while True:
-            chunk = cursor.fetchmany(50000)
-            if not chunk:
-                break
+        while chunk := cursor.fetchmany(50000):
             for number, version, code, province, zipcode, start in chunk:
                 key = (version, code)
-                segments = code_segments.get(key)
-                if segments is None:
-                    segments = code_segments[key] = perimeter.segments_of([key])
-                    code_division[key] = (
-                        code[:2]
-                        if version == division_version and any(version == v and code.startswith(p) for v, p in prefixes)
-                        else None
+                info = code_info.get(key)
+                if info is None:
+                    in_division = version == division_version and any(
+                        version == v and code.startswith(p) for v, p in prefixes
                     )
-                entry = enterprises.get(number)
-                if entry is None:
-                    entry = enterprises[number] = [set(), set(), province or "", zipcode or "", _iso(start)]
-                entry[0] |= segments
-                division = code_division[key]
-                if division:
-                    entry[1].add(division)
+                    info = code_info[key] = (
+                        frozenset(perimeter.segments_of([key])),
+                        frozenset((code[:2],)) if in_division else frozenset(),
+                    )
+                segments, divisions = info
+                previous = ent_segments.get(number)
+                if previous is None:
+                    ent_segments[number] = segments
+                    ent_divisions[number] = divisions
+                    ent_place[number] = (province or "", zipcode or "", start)
+                else:  # a second main code (the other NACE version, or a second activity)
+                    if not segments <= previous:
+                        ent_segments[number] = previous | segments
+                    if divisions and not divisions <= ent_divisions[number]:
+                        ent_divisions[number] = ent_divisions[number] | divisions
+    # Counting is done on distinct keys (Counter counts in C), then expanded: a few hundred keys, not 100 000 rows.
     limit = day.isoformat()
-    bounds = [
-        (key, _years_before(day, low).isoformat(), high and _years_before(day, high).isoformat())
-        for key, low, high in AGE_BANDS
-    ]
-    for segments, divisions, province, zipcode, start in enterprises.values():
-        year = int(start[:4]) if start else None
-        stats.segments_by_year.setdefault(year, Counter()).update(segments)
-        if start and start > limit:
-            continue
-        stats.total += 1
-        stats.segments.update(segments)
-        stats.divisions.update(divisions)
-        band = UNKNOWN
-        if start:
-            band = next((key for key, low, high in bounds if start <= low and (high is None or start > high)), UNKNOWN)
-        stats.location[(province, zipcode, band)] += 1
+    band_of = age_bander(day)
+    starts = {number: _iso(place[2]) for number, place in ent_place.items()}
+    started = [n for n, start in starts.items() if not start or start <= limit]
+    for combo, n in Counter(ent_segments[k] for k in started).items():
+        for segment in combo:
+            stats.segments[segment] += n
+    for combo, n in Counter(ent_divisions[k] for k in started).items():
+        for division in combo:
+            stats.divisions[division] += n
+    stats.total = len(started)
+    dates: dict[str, str] = {}
+    for (province, zipcode, start), n in Counter(
+        (ent_place[k][0], ent_place[k][1], starts[k]) for k in started
+    ).items():
+        band = dates.get(start)
+        if band is None:
+            band = dates[start] = band_of(dt.date.fromisoformat(start)) if start else UNKNOWN
+        stats.location[(province, zipcode, band)] += n
+    for (year, combo), n in Counter((starts[k][:4], ent_segments[k]) for k in ent_segments).items():
+        counter = stats.segments_by_year.setdefault(int(year) if year else None, Counter())
+        for segment in combo:
+            counter[segment] += n
     return stats
 
 
