@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
-    result = selectors.directory_search(request.GET)
+    result = selectors.directory_search(request.GET, page_size=selectors.PAGE_SIZE)
     cards = [(org, selectors.translated_description(org)) for org in result.page.object_list]
     params = request.GET.copy()
     params.pop("page", None)
