@@ -1,9 +1,15 @@
 """The REST API `/api/v1/`: one NinjaAPI; each app's `api.py` exposing `router` is mounted at `/<app>/`."""
 
+import logging
 from importlib import import_module
 from importlib.util import find_spec
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+
+from grappe.core.api_auth import reason_for_status
 
 api = NinjaAPI(
     title="Grappe API",
@@ -11,6 +17,41 @@ api = NinjaAPI(
     urls_namespace="api",
     description="REST API of a Grappe cluster instance. Staff and member users authenticate with personal tokens.",
 )
+
+logger = logging.getLogger("grappe.api")
+
+
+# Every error answers {"reason": <machine-readable>, "detail": <human message or field errors>}.
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    reason = getattr(exc, "reason", None) or reason_for_status(exc.status_code)
+    response = api.create_response(request, {"reason": reason, "detail": str(exc)}, status=exc.status_code)
+    if getattr(exc, "wait", None):
+        response["Retry-After"] = str(int(exc.wait))
+    return response
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"reason": "invalid", "detail": exc.errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"reason": "forbidden", "detail": str(exc) or "Accès refusé."}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"reason": "not_found", "detail": "Introuvable."}, status=404)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A bug must not leak a traceback; it is logged with the path and answered as JSON.
+    logger.exception("API error on %s %s", request.method, request.path)
+    return api.create_response(request, {"reason": "server_error", "detail": "Erreur interne."}, status=500)
+
 
 for _app in [
     "accounts",

@@ -1,5 +1,7 @@
 """Users log in with their e-mail address and hold exactly one role."""
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -83,3 +85,32 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_observer(self) -> bool:
         return self.is_active and self.role == self.Role.OBSERVER
+
+
+class ApiToken(models.Model):
+    """A personal API token: only the SHA-256 of its secret is stored; the secret is shown once.
+
+    The full token reads ``grp_<prefix>_<secret>``; ``prefix`` finds the row, the hash proves the secret.
+    Scopes are ``<app>:read`` / ``<app>:write`` strings (see ``grappe.accounts.tokens.SCOPES``).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("utilisateur"))
+    name = models.CharField(_("nom"), max_length=100, help_text=_("À quoi sert ce jeton, par exemple « site web »."))
+    prefix = models.CharField(_("préfixe"), max_length=12, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(_("portées"), default=list, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    def is_active_at(self, now: "dt.datetime") -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -406,3 +406,17 @@ def can_act_on_prospects(user: Any) -> bool:
 
 
 insights_required = _guard(can_read_insights)
+
+
+# --- API tokens (grappe.accounts.tokens, grappe.core.api_auth) ------------------------------------
+# - TOKEN-OWN: staff and member users create, list and revoke their own personal API tokens
+#   (/account/tokens/); observers and anonymous visitors have none. A token never grants more than
+#   its user's role: the API applies the rules above to the token's user.
+
+
+def can_have_api_tokens(user: Any) -> bool:
+    """TOKEN-OWN."""
+    return is_staff(user) or is_member_user(user)
+
+
+api_tokens_required = _guard(can_have_api_tokens)
