@@ -78,7 +78,7 @@ def planted(directory) -> Organisation:
 
 
 def public_urls(directory) -> list[str]:
-    urls = ["/sitemap.xml", "/robots.txt"]
+    urls = ["/sitemap.xml", "/robots.txt", "/opendata/organisations.csv", "/opendata/organisations.json"]
     for lang in LANGUAGES:
         urls += [
             f"/{lang}/",
@@ -105,7 +105,7 @@ def test_no_private_value_appears_in_any_public_output(client, directory, plante
     # The planted organisation is really published (the scan would be vacuous otherwise).
     assert "Écobéton Liège" in client.get(f"/fr/directory/{planted.slug}/").content.decode()
     assert "4020 Liège" in client.get(f"/fr/directory/{planted.slug}/").content.decode()
-    assert scanned == 2 + 10 * len(LANGUAGES)
+    assert scanned == 4 + 10 * len(LANGUAGES)
 
 
 def test_htmx_directory_fragment_leaks_nothing(client, directory, planted):

@@ -9,4 +9,6 @@ from grappe.showcase.sitemaps import SITEMAPS
 urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="showcase-sitemap"),
     path("robots.txt", views.robots_txt, name="showcase-robots"),
+    path("opendata/organisations.csv", views.opendata_csv, name="showcase-opendata-csv"),
+    path("opendata/organisations.json", views.opendata_json, name="showcase-opendata-json"),
 ]

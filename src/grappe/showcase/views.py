@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from grappe.ecosystem import maps
 from grappe.ecosystem.models import Organisation, ValueChain
-from grappe.showcase import selectors
+from grappe.showcase import opendata, selectors
 
 # JSON inside a <script> must not be able to close the element.
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -128,3 +128,24 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         f"Sitemap: {request.build_absolute_uri(reverse('showcase-sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def _licence_link(response: HttpResponse) -> HttpResponse:
+    response["Link"] = f'<{opendata.LICENCE_URL}>; rel="license"'
+    response["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
+    return response
+
+
+@require_GET
+def opendata_csv(request: HttpRequest) -> HttpResponse:
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    response = HttpResponse(opendata.as_csv(opendata.rows(base_url)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="organisations.csv"'
+    return _licence_link(response)
+
+
+@require_GET
+def opendata_json(request: HttpRequest) -> HttpResponse:
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    document = opendata.as_document(opendata.rows(base_url), base_url=base_url)
+    return _licence_link(JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1}))
