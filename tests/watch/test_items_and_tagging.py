@@ -228,3 +228,17 @@ def test_classifier_needs_examples_of_both_kinds(sources, topics):
     assert train_topic_classifier(topics["energie"].pk)["trained"] is False
     profile = TopicProfile.objects.get(topic=topics["energie"])
     assert profile.classifier is None and "au moins" in profile.classifier_error
+
+
+def test_fast_fold_gives_exactly_what_core_fold_gives():
+    import random
+
+    from grappe.core.text import fold
+    from grappe.watch.cleaning import fast_fold
+
+    samples = ["Liège  Œuvre", "l’ÉTÉ à Namur\t\n", "Straße Bauabfälle", "İstanbul ǅ", "ﬁ", "Ελλάδα", "x\u00a0y\u2009z"]
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in range(0x20, 0x2200)]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 15))) for _ in range(5000)]
+    for text in samples:
+        assert fast_fold(text) == fold(text), repr(text)
