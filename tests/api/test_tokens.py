@@ -129,3 +129,8 @@ def test_command_names_the_bad_field(staff_user, observer_user):
         call_command("api_token", "create", staff_user.email, "--scopes", "bogus")
     with pytest.raises(CommandError, match="--days"):
         call_command("api_token", "create", staff_user.email, "--scopes", "ecosystem:read", "--days", "0")
+
+
+def test_member_portal_and_staff_menu_link_to_the_token_page(member_a_client, staff_client):
+    assert URL in member_a_client.get("/portal/").content.decode()
+    assert URL in staff_client.get("/staff/").content.decode()
