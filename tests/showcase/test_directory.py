@@ -1,9 +1,14 @@
 """The public directory: consented members only, folded search, facets with counts, bad input never 500."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from grappe.ecosystem import services
+from grappe.ecosystem.models import Organisation
 from grappe.showcase import selectors
 
 
@@ -103,3 +108,18 @@ def test_htmx_requests_get_the_results_region_only(client, directory):
 def test_every_role_sees_the_same_public_directory(request, directory, role_client):
     html = request.getfixturevalue(role_client).get("/fr/directory/").content.decode()
     assert names(html) == ["Bois &amp; Co", "Écobéton Liège", "Isolants du Sud"]
+
+
+def test_directory_query_count_does_not_grow_with_the_directory(client, directory):
+    with CaptureQueriesContext(connection) as small:
+        client.get("/fr/directory/?q=b")
+    for n in range(8):
+        services.organisation_create(
+            actor=None, name=f"Béton Nouveau {n}", public_profile_consent=True, competences=[directory.reuse]
+        )
+        org = Organisation.objects.get(name=f"Béton Nouveau {n}")
+        services.membership_create(actor=None, organisation=org, start_date=dt.date(2023, 1, 1))
+    with CaptureQueriesContext(connection) as large:
+        html = client.get("/fr/directory/?q=b").content.decode()
+    assert "Béton Nouveau 7" in html
+    assert len(large.captured_queries) == len(small.captured_queries)
