@@ -1,5 +1,7 @@
 """Every public page renders for anonymous visitors in the four languages, with hreflang alternates."""
 
+import json
+
 import pytest
 
 from tests.showcase.conftest import LANGUAGES
@@ -102,3 +104,29 @@ def test_sitemap_lists_public_pages_with_language_alternates(client, directory):
         assert f'hreflang="{lang}"' in body
     assert "/fr/value-chains/batiment/" in body
     assert directory.hidden.slug not in body and directory.former.slug not in body
+
+
+ROLES = ["client", "member_a_client", "member_b_client", "observer_client", "staff_client", "admin_client_"]
+
+
+@pytest.mark.parametrize("role_client", ROLES)
+def test_every_role_reads_the_same_public_pages(request, directory, role_client):
+    visitor = request.getfixturevalue(role_client)
+    for template in public_paths(directory):
+        assert visitor.get(template.format(lang="nl")).status_code == 200
+    assert visitor.get(f"/fr/directory/{directory.hidden.slug}/").status_code == 404
+    for path in ("/sitemap.xml", "/robots.txt", "/opendata/organisations.csv", "/opendata/organisations.json"):
+        assert visitor.get(path).status_code == 200
+
+
+def test_json_ld_cannot_be_broken_out_of_by_a_description(client, directory):
+    directory.ecobeton.description_fr = "Béton </script><script>alert(1)</script> & co"
+    directory.ecobeton.save()
+    html = client.get(f"/fr/directory/{directory.ecobeton.slug}/").content.decode()
+    assert "<script>alert(1)" not in html
+    ld = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert json.loads(ld)["description"] == "Béton </script><script>alert(1)</script> & co"
+
+
+def test_public_pages_refuse_writes(client, directory):
+    assert client.post("/fr/directory/").status_code == 405
