@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.throttling import AnonRateThrottle
 
 from grappe.accounts import permissions
@@ -33,6 +33,10 @@ router = Router(auth=READ, tags=["ecosystem"])
 PUBLIC_RATE = getattr(settings, "GRAPPE_API_PUBLIC_RATE", "120/m")
 
 SLUG = r"^[-a-zA-Z0-9_]+$"
+# Free text: no control characters (PostgreSQL rejects NUL in strings, which would otherwise be a 500).
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+# Ids are BIGINT: larger values would overflow in the database instead of simply matching nothing.
+MAX_ID = 2**63 - 1
 
 
 # --- Query parameters -----------------------------------------------------------------------------
@@ -44,19 +48,19 @@ class PageParams(Schema):
 
 
 class OrganisationFilters(PageParams):
-    q: str = Field("", max_length=200)
+    q: str = Field("", max_length=200, pattern=TEXT)
     kind: Organisation.Kind | None = None
     province: str | None = Field(None, pattern=r"^\d{5}$", description="code INS de la province")
     nace: str | None = Field(None, pattern=r"^[0-9.]{1,10}$", description="préfixe de code NACE")
     status: Literal["member", "non_member", "prospect", "lapsed", "resigned"] | None = None
     value_chain: str | None = Field(None, max_length=120, pattern=SLUG)
-    segment: int | None = Field(None, ge=1)
+    segment: int | None = Field(None, ge=1, le=MAX_ID)
     competence: str | None = Field(None, max_length=120, pattern=SLUG)
     ordering: Literal["name", "-name", "created_at", "-created_at", "updated_at", "-updated_at"] = "name"
 
 
 class PublicFilters(PageParams):
-    q: str = Field("", max_length=200)
+    q: str = Field("", max_length=200, pattern=TEXT)
     kind: Organisation.Kind | None = None
     province: str | None = Field(None, pattern=r"^\d{5}$")
     nace: str | None = Field(None, pattern=r"^[0-9.]{1,10}$")
@@ -65,11 +69,11 @@ class PublicFilters(PageParams):
 
 
 class PersonFilters(PageParams):
-    q: str = Field("", max_length=200)
+    q: str = Field("", max_length=200, pattern=TEXT)
 
 
 class MembershipFilters(PageParams):
-    organisation: int | None = Field(None, ge=1)
+    organisation: int | None = Field(None, ge=1, le=MAX_ID)
     status: Membership.Status | None = None
     current: bool | None = None
 
@@ -298,7 +302,9 @@ def organisation_list(request: HttpRequest, response: HttpResponse, filters: Que
     response={200: OrganisationStaffOut | OrganisationOut, 304: None},
     summary="One organisation",
 )
-def organisation_detail(request: HttpRequest, response: HttpResponse, organisation_id: int):
+def organisation_detail(
+    request: HttpRequest, response: HttpResponse, organisation_id: int = Path(..., ge=1, le=MAX_ID)
+):
     staff = _reader(request)
     queryset = permissions.restrict_organisations(Organisation.objects.all(), request.auth)
     organisation = _prefetched(queryset).filter(pk=organisation_id).first()
@@ -359,7 +365,7 @@ def person_list(request: HttpRequest, response: HttpResponse, filters: Query[Per
 
 
 @router.get("/people/{int:person_id}", response={200: PersonOut, 304: None}, summary="One person (staff only)")
-def person_detail(request: HttpRequest, response: HttpResponse, person_id: int):
+def person_detail(request: HttpRequest, response: HttpResponse, person_id: int = Path(..., ge=1, le=MAX_ID)):
     _staff_only(request)
     person = selectors.person_list().filter(pk=person_id).first()
     if person is None:
