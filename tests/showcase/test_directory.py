@@ -100,6 +100,9 @@ def test_htmx_requests_get_the_results_region_only(client, directory):
     assert html.lstrip().startswith('<div id="directory-region">')
     assert "<html" not in html and names(html) == ["Bois &amp; Co"]
     assert 'hx-push-url="true"' in html
+    assert "HX-Request" in response["Vary"]
+    restore = client.get("/fr/directory/?q=bois", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext_lazy
@@ -53,8 +54,12 @@ def directory(request: HttpRequest) -> HttpResponse:
         "query_without_page": params.urlencode(),
         "facet_groups": [(facet, FACET_NAMES[facet], result.facets[facet]) for facet in selectors.FACETS],
     }
-    template = "showcase/_directory_region.html" if request.htmx else "showcase/directory.html"
-    return render(request, template, context)
+    # htmx gets the region only, except when restoring history (htmx then needs the whole page).
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    template = "showcase/_directory_region.html" if partial else "showcase/directory.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # caches must not serve the fragment as the page
+    return response
 
 
 @require_GET
