@@ -9,11 +9,11 @@ from grappe.core.text import fold
 pytestmark = pytest.mark.django_db
 
 
-def test_anonymous_visitor_sees_the_home_page_in_french(client):
-    response = client.get("/")
+def test_anonymous_visitor_lands_on_the_public_site_in_french(client):
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[0] == ("/fr/", 302)
     assert response.status_code == 200
-    assert '<html lang="fr">' in response.content.decode()
-    assert "Se connecter" in response.content.decode()
+    assert '<html lang="fr"' in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_wrong_password_shows_an_error_and_does_not_log_in(client, staff_user):
 
 def test_language_switch_to_dutch_sets_the_page_language(client):
     client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
-    assert '<html lang="nl">' in client.get("/").content.decode()
+    assert '<html lang="nl">' in client.get("/accounts/login/").content.decode()
 
 
 def test_health_check_reports_the_database(client):

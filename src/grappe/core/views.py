@@ -3,6 +3,7 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from grappe.accounts import permissions
@@ -18,7 +19,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("core:portal")
     if permissions.is_observer(user):
         return redirect("core:reports")
-    return render(request, "core/home.html")
+    try:  # visitors land on the public site in their language (i18n_patterns adds the prefix)
+        return redirect(reverse("showcase:home"))
+    except NoReverseMatch:
+        return render(request, "core/home.html")
 
 
 @permissions.staff_required
