@@ -8,9 +8,10 @@ class WatchConfig(AppConfig):
     verbose_name = _("Veille")
 
     def ready(self) -> None:
-        from grappe.core.registry import register_demo, register_staff_menu
+        from grappe.core.registry import register_demo, register_portal_menu, register_staff_menu
 
         register_staff_menu(_("Veille"), "watch:dashboard", order=40)
+        register_portal_menu(_("Ma veille et mes bulletins"), "watch:portal_subscriptions", order=40)
 
         def load_demo(stdout) -> None:  # imported lazily: only `grappe demo` needs it
             from grappe.watch.demo import load
