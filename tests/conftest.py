@@ -10,7 +10,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import translation
 
 from grappe.accounts.models import User
 from grappe.ecosystem import services
@@ -25,6 +27,13 @@ def _fast_hashing_and_private_media(settings, tmp_path):
     Uploaded files go to a per-test directory."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A test that switches the language must not leak it into the next one (French is the default)."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 def make_user(email: str, role: str, **extra: object) -> User:
