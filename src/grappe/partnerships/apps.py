@@ -8,10 +8,16 @@ class PartnershipsConfig(AppConfig):
     verbose_name = _("Partenariats")
 
     def ready(self) -> None:
-        from grappe.core.registry import register_demo, register_organisation_panel, register_staff_menu
+        from grappe.core.registry import (
+            register_demo,
+            register_organisation_panel,
+            register_portal_menu,
+            register_staff_menu,
+        )
 
         register_staff_menu(_("Partenariats"), "partnerships:collaboration_list", order=50)
         register_organisation_panel(_("Historique et engagement"), "partnerships:organisation_timeline", order=20)
+        register_portal_menu(_("Partenariats"), "partnerships:portal_home", order=50)
 
         def load_demo(stdout) -> None:  # imported lazily: only `grappe demo` needs it
             from grappe.partnerships.demo import load
