@@ -21,11 +21,27 @@ from grappe.ecosystem.models import Organisation
 PASSWORD = "correct-horse-battery-staple"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests (live server, concurrency) end with a flush that would also empty the
+    reference tables loaded by migrations; a serialized rollback restores them for later tests."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = "live_server" in getattr(item, "fixturenames", ()) or (
+            marker is not None and marker.kwargs.get("transaction")
+        )
+        if transactional:
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_private_media(settings, tmp_path):
     """Personas' passwords are hashed at creation: a fast hasher keeps role x view matrices quick.
     Uploaded files go to a per-test directory."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # users created outside the test (module fixtures)
+    ]
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

@@ -15,6 +15,8 @@ from tests.conftest import client_for
 URL = "/accounts/tokens/"
 API = "/api/v1/ecosystem/organisations"
 
+pytestmark = pytest.mark.django_db
+
 
 def test_token_secret_is_stored_only_as_its_sha256(staff_user):
     plaintext = make_token(staff_user, ["ecosystem:read"])
