@@ -7,11 +7,14 @@ Apps register in their ``AppConfig.ready()``:
   loaded with htmx from ``reverse(url_name, args=[organisation.pk])`` (the app's own view, which
   applies its own permission rules);
 - ``register_portal_menu(label, url_name, order)``: a service listed on the member portal's home;
-- ``register_demo(app_label, loader, order)``: a callable ``loader(stdout)`` run by ``grappe demo``.
+- ``register_demo(app_label, loader, order)``: a callable ``loader(stdout)`` run by ``grappe demo``;
+- ``register_periodic(key, task, every, description)``: a Django task (no arguments) that the
+  scheduler of ``grappe worker`` enqueues every ``every``, once per period across all workers.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -87,3 +90,25 @@ def register_demo(app_label: str, loader: Callable[..., None], order: int = 100)
 
 def demo_loaders() -> list[DemoLoader]:
     return sorted(_demos.values(), key=lambda d: d.order)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    key: str
+    task: Any
+    every: timedelta
+    description: Any
+
+
+_periodic: dict[str, PeriodicJob] = {}
+
+
+def register_periodic(key: str, task: Any, every: timedelta, description: Any = "") -> None:
+    """Declare ``task`` (a ``django.tasks`` Task taking no arguments) to run every ``every``."""
+    if every <= timedelta(0):
+        raise ValueError("A periodic job needs a positive period.")
+    _periodic[key] = PeriodicJob(key, task, every, description)
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    return sorted(_periodic.values(), key=lambda j: j.key)
