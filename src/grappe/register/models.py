@@ -237,6 +237,10 @@ class Activity(EntityRow):
             models.Index(fields=["entity_number"], name="register_act_entity"),
             # Covers "enterprises with an activity under this NACE prefix" without touching the table.
             models.Index(fields=["nace_version", "nace_code", "enterprise"], name="register_act_nace"),
+            # Same, restricted to one classification (MAIN activities for representativeness, prospects).
+            models.Index(
+                fields=["nace_version", "classification", "nace_code", "enterprise"], name="register_act_nace_class"
+            ),
         ]
 
     def __str__(self) -> str:
