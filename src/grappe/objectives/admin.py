@@ -1,8 +1,10 @@
 """Back-office for the objectives contract (the staff pages are the everyday tool)."""
 
+from django import forms
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
 
+from grappe.core.uploads import DocumentValidator
 from grappe.objectives.models import Indicator, Measurement, Objective, ObjectivesContract, ReportArchive, Target
 
 
@@ -38,8 +40,19 @@ class IndicatorAdmin(TranslationAdmin):
     inlines = [TargetInline]
 
 
+class MeasurementAdminForm(forms.ModelForm):
+    class Meta:
+        model = Measurement
+        fields = ["indicator", "year", "quarter", "value", "evidence_file", "evidence_link", "note"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["evidence_file"].validators.append(DocumentValidator())  # same check as the staff pages
+
+
 @admin.register(Measurement)
 class MeasurementAdmin(admin.ModelAdmin):
+    form = MeasurementAdminForm
     list_display = ("indicator", "year", "quarter", "value", "entered_by", "entered_at")
     list_filter = ("indicator__contract", "year")
     raw_id_fields = ("indicator",)

@@ -1,58 +1,18 @@
-"""Staff forms of the objectives contract. Validation messages name the field; uploads are checked."""
+"""Staff forms of the objectives contract. Validation messages name the field; uploads go through
+``grappe.core.uploads`` like every document of the platform."""
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.uploads import DocumentValidator
 from grappe.objectives.models import Indicator, Measurement, Objective, ObjectivesContract, ReportArchive
 from grappe.objectives.selectors import catalogue
 
 LANGS = [code for code, _name in settings.LANGUAGES]
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-
-# Accepted evidence: extension -> how the file must start (None: text that must not contain NUL bytes).
-EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...] | None] = {
-    ".pdf": (b"%PDF",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".docx": (b"PK\x03\x04",),
-    ".odt": (b"PK\x03\x04",),
-    ".ods": (b"PK\x03\x04",),
-    ".csv": None,
-    ".txt": None,
-}
-
-
-def validate_evidence(upload: Any) -> None:
-    """Type by extension and content, size below 10 MB: a wrong file is refused with the reason."""
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in EVIDENCE_SIGNATURES:
-        raise ValidationError(
-            _("Type de fichier refusé (« %(ext)s ») : PDF, image PNG/JPEG, tableur, document ou texte."),
-            params={"ext": suffix or "?"},
-            code="evidence_type",
-        )
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("Le fichier dépasse 10 Mo."), code="evidence_size")
-    head = upload.read(2048)
-    upload.seek(0)
-    signatures = EVIDENCE_SIGNATURES[suffix]
-    if signatures is None:
-        if b"\x00" in head:
-            raise ValidationError(_("Ce fichier n'est pas un fichier texte."), code="evidence_content")
-    elif not head.startswith(signatures):
-        raise ValidationError(
-            _("Le contenu du fichier ne correspond pas à son extension « %(ext)s »."),
-            params={"ext": suffix},
-            code="evidence_content",
-        )
 
 
 class ContractForm(forms.ModelForm):
@@ -137,7 +97,8 @@ class MeasurementForm(forms.ModelForm):
             choices=[(y, y) for y in indicator.contract.year_list],
             error_messages={"invalid_choice": _("L'année %(value)s est hors du contrat.")},
         )
-        self.fields["evidence_file"].validators.append(validate_evidence)
+        # The one upload check of every app: type by extension and content, size, not empty, no executables.
+        self.fields["evidence_file"].validators.append(DocumentValidator())
         self.fields["value"].localize = True
         self.fields["value"].widget.is_localized = True
 

@@ -1,4 +1,9 @@
-"""XLSX workbooks with openpyxl: the annual/mid-term report, the ECCP member profile, the ESCA benchmarking sheet."""
+"""XLSX workbooks with openpyxl: the annual/mid-term report, the ECCP member profile, the ESCA benchmarking sheet.
+
+Workbooks are written in openpyxl's write-only mode (rows streamed, no cell objects kept): evidence
+sheets list thousands of records. So column widths are set before the first row, and bold rows
+are written with ``WriteOnlyCell``.
+"""
 
 import io
 import re
@@ -9,8 +14,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet as Worksheet
 
 from grappe.objectives.reports.content import MAX_EVIDENCE_ROWS, ReportData
 from grappe.objectives.selectors import IndicatorRow, drilldown, record_count
@@ -36,18 +42,31 @@ def cell_number(value: Decimal | None) -> Any:
     return int(value) if value == value.to_integral() else float(value)
 
 
-def _header(ws: Worksheet, values: list[Any]) -> None:
-    ws.append([str(v) for v in values])
-    for cell in ws[ws.max_row]:
+def _bold(ws: Worksheet, values: list[Any]) -> None:
+    """A row in bold (headers, section titles)."""
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(ws, value=str(value))
         cell.font = BOLD
+        cells.append(cell)
+    ws.append(cells)
+
+
+_header = _bold
 
 
 def _widths(ws: Worksheet, widths: list[int]) -> None:
+    """Column widths: in write-only mode they must be set before the first row is written."""
     for index, width in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + index)].width = width
 
 
+def _new_workbook() -> Workbook:
+    return Workbook(write_only=True)
+
+
 def _indicator_sheet(ws: Worksheet, data: ReportData, rows: list[IndicatorRow]) -> None:
+    _widths(ws, [10, 55, 16, 10, 10, 10, 14, 60, 40, 14, 36])
     ws.append([data.cluster_name])
     ws.append([data.title])
     ws.append([_("Données arrêtées au"), data.snapshot])
@@ -91,7 +110,6 @@ def _indicator_sheet(ws: Worksheet, data: ReportData, rows: list[IndicatorRow]) 
         for row in breakdowns:
             for line in row.breakdown:
                 ws.append([row.indicator.code, str(line.label), cell_number(line.value)])
-    _widths(ws, [10, 55, 16, 10, 10, 10, 14, 60, 40, 14, 36])
 
 
 def _records_count(row: IndicatorRow) -> int | None:
@@ -102,6 +120,7 @@ def _records_count(row: IndicatorRow) -> int | None:
 
 def _evidence_sheet(ws: Worksheet, rows: list[IndicatorRow]) -> None:
     """The records behind each number. People are listed by number only: reports leave the cluster."""
+    _widths(ws, [10, 45, 18, 50, 40])
     _header(ws, [_("Code"), _("Indicateur"), _("Type"), _("Enregistrement"), _("Détail")])
     for row in rows:
         total = record_count(row.evaluation)
@@ -120,11 +139,11 @@ def _evidence_sheet(ws: Worksheet, rows: list[IndicatorRow]) -> None:
             )
         if total > MAX_EVIDENCE_ROWS:
             ws.append([row.indicator.code, str(row.indicator.label), "", _("… liste tronquée"), ""])
-    _widths(ws, [10, 45, 18, 50, 40])
 
 
 def _midterm_sheet(ws: Worksheet, data: ReportData) -> None:
     years = sorted(data.history)
+    _widths(ws, [10, 55])
     _header(
         ws, [_("Code"), _("Indicateur"), *[f"{y} {_('réalisé')}" for y in years], *[f"{y} {_('cible')}" for y in years]]
     )
@@ -139,16 +158,14 @@ def _midterm_sheet(ws: Worksheet, data: ReportData) -> None:
                 *[cell_number(c.target) if c else None for c in cells],
             ]
         )
-    _widths(ws, [10, 55])
 
 
 def render_xlsx(data: ReportData) -> bytes:
     """One summary sheet, one sheet per mission, the mid-term table when relevant, and evidence sheets."""
     with translation.override(data.language):
-        workbook = Workbook()
+        workbook = _new_workbook()
         taken: set[str] = set()
-        summary = workbook.active
-        summary.title = sheet_title(_("Synthèse"), taken)
+        summary = workbook.create_sheet(sheet_title(_("Synthèse"), taken))
         _indicator_sheet(summary, data, data.rows)
         if data.history:
             _midterm_sheet(workbook.create_sheet(sheet_title(_("Années du contrat"), taken)), data)
@@ -161,8 +178,7 @@ def render_xlsx(data: ReportData) -> bytes:
         if data.highlights:
             ws = workbook.create_sheet(sheet_title(_("Faits marquants"), taken))
             for highlight in data.highlights:
-                ws.append([highlight.title])
-                ws[ws.max_row][0].font = BOLD
+                _bold(ws, [highlight.title])
                 for line in highlight.lines:
                     ws.append(["", line])
         return _save(workbook)
@@ -216,9 +232,9 @@ def render_eccp(data: ReportData) -> bytes:
             "other": _("Autres (organismes publics, associations, entreprises de taille inconnue...)"),
         }
         counts, listed = eccp_counts(data)
-        workbook = Workbook()
-        ws = workbook.active
-        ws.title = "ECCP"
+        workbook = _new_workbook()
+        ws = workbook.create_sheet("ECCP")
+        _widths(ws, [70, 12])
         ws.append([data.cluster_name])
         ws.append([data.title])
         ws.append([_("Membres au"), data.snapshot])
@@ -226,10 +242,11 @@ def render_eccp(data: ReportData) -> bytes:
         _header(ws, [_("Type de membre (ECCP)"), _("Nombre")])
         for key in ("sme", "large", "research", "other"):
             ws.append([str(labels[key]), counts[key]])
-        ws.append([str(_("Total des membres")), sum(counts.values())])
-        ws[ws.max_row][0].font = BOLD
-        _widths(ws, [70, 12])
+        total = WriteOnlyCell(ws, value=str(_("Total des membres")))
+        total.font = BOLD
+        ws.append([total, sum(counts.values())])
         detail = workbook.create_sheet(_("Membres"))
+        _widths(detail, [45, 30, 25, 60])
         _header(detail, [_("Organisation"), _("Type"), _("Taille"), _("Type ECCP")])
         for organisation, category in listed:
             detail.append(
@@ -240,7 +257,6 @@ def render_eccp(data: ReportData) -> bytes:
                     str(labels[category]),
                 ]
             )
-        _widths(detail, [45, 30, 25, 60])
         return _save(workbook)
 
 
@@ -314,9 +330,9 @@ def render_esca(data: ReportData) -> bytes:
     from grappe.objectives.computations import Period, evaluate, registry
 
     with translation.override(data.language):
-        workbook = Workbook()
-        ws = workbook.active
-        ws.title = "ESCA"
+        workbook = _new_workbook()
+        ws = workbook.create_sheet("ESCA")
+        _widths(ws, [38, 55, 14, 16, 38])
         ws.append([data.cluster_name])
         ws.append([data.title])
         ws.append([_("Données arrêtées au"), data.snapshot])
@@ -326,8 +342,7 @@ def render_esca(data: ReportData) -> bytes:
         catalogue = registry()
         period = Period.of_year(data.year, data.snapshot)
         for section, keys in ESCA_SECTIONS:
-            ws.append([_(section)])
-            ws[ws.max_row][0].font = BOLD
+            _bold(ws, [_(section)])
             for key in keys:
                 row = data.row(key)
                 evaluation = (
@@ -340,8 +355,7 @@ def render_esca(data: ReportData) -> bytes:
                     else (str(_("erreur")) if evaluation.state == "error" else str(_("pas de données")))
                 )
                 ws.append(["", str(computation.label), value, str(computation.unit), key])
-        ws.append([_("Membres par type (ECCP)")])
-        ws[ws.max_row][0].font = BOLD
+        _bold(ws, [_("Membres par type (ECCP)")])
         for key, label in (
             ("sme", _("PME")),
             ("large", _("Grandes entreprises")),
@@ -349,5 +363,4 @@ def render_esca(data: ReportData) -> bytes:
             ("other", _("Autres")),
         ):
             ws.append(["", str(label), counts[key], str(_("organisations")), "ecosystem.members_on"])
-        _widths(ws, [38, 55, 14, 16, 38])
         return _save(workbook)
