@@ -103,9 +103,21 @@ def test_documents_are_checked_for_type_size_and_content(org_a, org_b, staff_use
         )
     with pytest.raises(ValidationError, match="ne correspond pas"):
         services.collaboration_add_document(
+            actor=staff_user, collaboration=collaboration, title="x", file=SimpleUploadedFile("x.pdf", b"PK\x03\x04")
+        )
+    with pytest.raises(ValidationError, match="code exécutable"):
+        services.collaboration_add_document(
             actor=staff_user, collaboration=collaboration, title="x", file=SimpleUploadedFile("x.pdf", b"<html>")
         )
-    with pytest.raises(ValidationError, match="trop volumineux"):
+    with pytest.raises(ValidationError, match="code exécutable"):
+        services.collaboration_add_document(
+            actor=staff_user, collaboration=collaboration, title="x", file=SimpleUploadedFile("x.txt", b"#!/bin/sh\n")
+        )
+    with pytest.raises(ValidationError, match="vide"):
+        services.collaboration_add_document(
+            actor=staff_user, collaboration=collaboration, title="x", file=SimpleUploadedFile("x.pdf", b"")
+        )
+    with pytest.raises(ValidationError, match="taille maximale"):
         big = SimpleUploadedFile("x.pdf", b"%PDF" + b"0" * (10 * 1024 * 1024))
         services.collaboration_add_document(actor=staff_user, collaboration=collaboration, title="x", file=big)
     document = services.collaboration_add_document(
@@ -113,6 +125,11 @@ def test_documents_are_checked_for_type_size_and_content(org_a, org_b, staff_use
     )
     assert document.file.name.endswith("c.pdf")
     assert collaboration.documents.count() == 1
+    with pytest.raises(ValidationError) as refused:
+        services.collaboration_add_document(
+            actor=staff_user, collaboration=collaboration, title="x", file=SimpleUploadedFile("x.docx", b"%PDF-1.7")
+        )
+    assert "file" in refused.value.message_dict  # the form shows it on the file field
 
 
 def test_introduction_follow_up_in_the_past_is_refused(org_a, org_b, staff_user):

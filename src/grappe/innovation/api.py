@@ -1,4 +1,5 @@
-"""REST API of the innovation app, mounted at /api/v1/innovation/ (session authentication).
+"""REST API of the innovation app, mounted at /api/v1/innovation/ (personal tokens with the ``innovation:read``
+scope, or the browser session: ``grappe.core.api_auth.ApiAuth``).
 
 Projects follow INNO-VIEW: staff see every project (with internal notes); member users see the projects
 of their organisations at "consortium" confidentiality, through a schema without PRIVATE fields, and
@@ -12,13 +13,14 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
 from grappe.accounts import permissions
+from grappe.core.api_auth import ApiAuth
 from grappe.innovation import matching, selectors
 from grappe.innovation.models import Domain, FundingCall, InnovationProject, Transition
 
-router = Router(auth=django_auth, tags=["innovation"])
+READ = ApiAuth("innovation:read")
+router = Router(auth=READ, tags=["innovation"])
 
 MAX_LIMIT = 500
 

@@ -208,3 +208,13 @@ class IdeaForm(forms.Form):
         self.fields["organisation"].queryset = (
             organisations if organisations is not None else Organisation.objects.none()
         )
+
+
+class DocumentForm(forms.Form):
+    """A project document: the file is checked by ``services.document_add`` (shared upload validator)."""
+
+    title = forms.CharField(label=_("Titre"), max_length=255, required=False, help_text=_("Vide : le nom du fichier."))
+    file = forms.FileField(
+        label=_("Fichier"),
+        help_text=_("PDF, bureautique (docx, xlsx, pptx, odt, ods, odp), texte, CSV ou image ; 20 Mo au plus."),
+    )

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grappe.core.text import fold
 from grappe.ecosystem.models import Organisation
@@ -117,17 +118,23 @@ def _rules(project: InnovationProject, call: FundingCall, partners: list[_Partne
 
     n = len(partners)
     if n >= call.min_partners:
-        checks.append(
-            Check(
-                "partners", True, _("%(n)s partenaire(s) pour %(min)s exigé(s).") % {"n": n, "min": call.min_partners}
-            )
-        )
+        message = ngettext(
+            "Le consortium compte %(n)s partenaire ; l'appel en exige au moins %(min)s.",
+            "Le consortium compte %(n)s partenaires ; l'appel en exige au moins %(min)s.",
+            n,
+        ) % {"n": n, "min": call.min_partners}
+        checks.append(Check("partners", True, message))
     else:
         checks.append(
             Check(
                 "partners",
                 False,
-                _("%(n)s partenaire(s) seulement : l'appel en exige %(min)s.") % {"n": n, "min": call.min_partners},
+                ngettext(
+                    "Le consortium ne compte que %(n)s partenaire alors que l'appel en exige au moins %(min)s.",
+                    "Le consortium ne compte que %(n)s partenaires alors que l'appel en exige au moins %(min)s.",
+                    n,
+                )
+                % {"n": n, "min": call.min_partners},
             )
         )
 

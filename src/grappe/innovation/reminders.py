@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grappe.innovation.matching import eligible_calls
 from grappe.innovation.models import DeadlineReminder, InnovationProject
@@ -59,7 +59,9 @@ def _message(owner: Any, pairs: list[tuple[InnovationProject, Any]], day: dt.dat
             }
             for project, call in pairs
         ]
-        subject = _("Appels à projets qui clôturent bientôt : %(n)s") % {"n": len(lines)}
+        subject = ngettext(
+            "%(n)s appel à projets clôture bientôt", "%(n)s appels à projets clôturent bientôt", len(lines)
+        ) % {"n": len(lines)}
         body = render_to_string("innovation/email/deadline_reminder.txt", {"owner": owner, "lines": lines})
     return EmailMessage(subject=subject, body=body, to=[owner.email])
 

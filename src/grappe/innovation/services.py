@@ -7,6 +7,7 @@ nothing is saved when validation fails. Action codes: ``innovation.<entity>.<ver
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -15,8 +16,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grappe.core.audit import audit_log, diff, snapshot
+from grappe.core.uploads import validate_document
 from grappe.ecosystem.models import Organisation
 from grappe.innovation.gates import DEFAULT_GATES
 from grappe.innovation.models import (
@@ -88,7 +91,20 @@ CALL_FIELDS = (
     "watch_item",
 )
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".txt", ".png", ".jpg", ".jpeg")
+DOCUMENT_EXTENSIONS = (
+    ".pdf",
+    ".docx",
+    ".xlsx",
+    ".pptx",
+    ".odt",
+    ".ods",
+    ".odp",
+    ".txt",
+    ".csv",
+    ".png",
+    ".jpg",
+    ".jpeg",
+)
 
 
 def _check_fields(fields: dict[str, Any], allowed: Iterable[str]) -> None:
@@ -380,14 +396,17 @@ def partner_remove(*, actor: Any, partner: ProjectPartner) -> None:
 
 @transaction.atomic
 def document_add(*, actor: Any, project: InnovationProject, title: str, upload: Any) -> ProjectDocument:
+    """Attach a file to a project after ``grappe.core.uploads.validate_document`` (type by content, size)."""
     if upload is None:
         raise ValidationError({"file": _("Choisissez un fichier.")})
-    name = (getattr(upload, "name", "") or "").lower()
-    if not name.endswith(DOCUMENT_EXTENSIONS):
-        raise ValidationError({"file": _("Type de fichier non accepté (PDF, bureautique, texte ou image).")})
-    if upload.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError({"file": _("Le fichier dépasse 20 Mo.")})
-    document = ProjectDocument(project=project, title=(title or "").strip() or name[:255], uploaded_by=_user(actor))
+    try:
+        validate_document(upload, allowed=DOCUMENT_EXTENSIONS, max_bytes=MAX_DOCUMENT_BYTES)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    name = PurePath(upload.name).name
+    document = ProjectDocument(
+        project=project, title=(title or "").strip()[:255] or name[:255], uploaded_by=_user(actor)
+    )
     document.file.save(name, upload, save=False)
     document.save()
     audit_log(
@@ -560,7 +579,9 @@ def story_from_project(*, actor: Any, project: InnovationProject) -> StoryDraft:
         for outcome in outcomes:
             line = f"{outcome.get_kind_display().capitalize()} : {outcome.title}."
             if outcome.jobs_created:
-                line += " " + _("%(n)s emplois créés.") % {"n": outcome.jobs_created}
+                line += " " + ngettext("%(n)s emploi créé.", "%(n)s emplois créés.", outcome.jobs_created) % {
+                    "n": outcome.jobs_created
+                }
             paragraphs.append(line)
         lead = _("%(lead)s et ses partenaires ont transformé une idée en résultat concret.") % {
             "lead": project.lead_organisation.name

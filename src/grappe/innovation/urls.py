@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/innovation/projects/<int:pk>/checklist/add/", views.checklist_add, name="checklist_add"),
     path("staff/innovation/projects/<int:pk>/outcomes/add/", views.outcome_add, name="outcome_add"),
     path("staff/innovation/projects/<int:pk>/story/", views.story_create, name="story_create"),
+    path("staff/innovation/projects/<int:pk>/documents/", views.project_documents, name="project_documents"),
     path("staff/innovation/stories/<int:pk>/", views.story_detail, name="story_detail"),
     path("staff/innovation/calls/", views.call_list, name="call_list"),
     path("staff/innovation/calls/new/", views.call_create, name="call_create"),
@@ -34,8 +35,10 @@ urlpatterns = [
     path("staff/innovation/support/", views.support_list, name="support_list"),
     # staff and member users of the organisation (the panel of the organisation page)
     path("innovation/organisations/<int:pk>/projects/", views.organisation_panel, name="organisation_panel"),
+    path("innovation/documents/<int:pk>/", views.document_download, name="document_download"),
     # member portal
     path("portal/innovation/", views.portal_home, name="portal_home"),
     path("portal/innovation/submit/", views.portal_submit, name="portal_submit"),
     path("portal/innovation/projects/<int:pk>/", views.portal_project, name="portal_project"),
+    path("portal/innovation/projects/<int:pk>/documents/", views.portal_documents, name="portal_documents"),
 ]

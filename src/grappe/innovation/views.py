@@ -6,7 +6,8 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.db.models import Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from grappe.innovation import consortium, matching, selectors, services
 from grappe.innovation.forms import (
     CallForm,
     ChecklistItemForm,
+    DocumentForm,
     IdeaForm,
     MoveForm,
     OutcomeForm,
@@ -32,6 +34,7 @@ from grappe.innovation.models import (
     FundingCall,
     GateChecklistItem,
     InnovationProject,
+    ProjectDocument,
     ProjectPartner,
     StoryDraft,
     SupportAction,
@@ -339,6 +342,70 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "innovation/story_detail.html", {"draft": draft})
 
 
+# --- documents ------------------------------------------------------------------------------------
+
+
+def _documents_page(request: HttpRequest, project: InnovationProject, *, portal: bool) -> HttpResponse:
+    """List and upload a project's documents; an htmx upload gets the documents block back."""
+    page = "innovation:portal_documents" if portal else "innovation:project_documents"
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    status = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_add(
+                actor=request.user, project=project, title=form.cleaned_data["title"], upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            status = _("Document « %(title)s » ajouté.") % {"title": document.title}
+            if not request.htmx:
+                messages.success(request, status)
+                return redirect(page, pk=project.pk)
+            form = DocumentForm()
+    context = {
+        "project": project,
+        "documents": project.documents.select_related("uploaded_by"),
+        "form": form,
+        "portal": portal,
+        "upload_url": reverse(page, args=[project.pk]),
+        "status": status,
+    }
+    # 200 even with errors: htmx swaps only successful responses, and the form shows the errors.
+    template = (
+        "innovation/_documents.html" if request.htmx and request.method == "POST" else "innovation/documents.html"
+    )
+    return render(request, template, context)
+
+
+@permissions.innovation_staff_required
+def project_documents(request: HttpRequest, pk: int) -> HttpResponse:
+    return _documents_page(request, _staff_project(pk), portal=False)
+
+
+@permissions.innovation_member_required
+def portal_documents(request: HttpRequest, pk: int) -> HttpResponse:
+    """Members of the consortium of a consortium-level project; 404 for anyone else (INNO-VIEW)."""
+    project = selectors.project_detail(request.user, pk)
+    if project is None:
+        raise Http404
+    return _documents_page(request, project, portal=True)
+
+
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """INNO-VIEW: staff, or a member user who may see the document's project; 404 otherwise."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    document = get_object_or_404(ProjectDocument.objects.select_related("project"), pk=pk)
+    if not permissions.can_view_innovation_project(request.user, document.project):
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+
+
 # --- funding calls ----------------------------------------------------------------------------------
 
 
@@ -404,6 +471,13 @@ def call_create(request: HttpRequest) -> HttpResponse:
 # --- support actions --------------------------------------------------------------------------------
 
 
+def _query_without_page(request: HttpRequest) -> str:
+    """The current filters as a query string ending with ``&`` (or empty), for pagination links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return f"{query.urlencode()}&" if query else ""
+
+
 def _parse_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -445,7 +519,8 @@ def support_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "kinds": SupportAction.Kind.choices,
             "owners": staff_users(),
-            "total_hours": sum((a.hours for a in actions), 0),
+            "total_hours": actions.aggregate(total=Sum("hours"))["total"] or 0,
+            "query": _query_without_page(request),
         },
     )
 
@@ -515,6 +590,7 @@ def portal_project(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "partners": project.partners.select_related("organisation").order_by("role", "organisation__name"),
         "history": project.stage_changes.order_by("at", "pk"),
+        "documents": project.documents.all(),
         "matches": matching.eligible_calls(project),
     }
     return render(request, "innovation/portal_project.html", context)

@@ -1,4 +1,5 @@
-"""REST API of the partnerships app, mounted at /api/v1/partnerships/ (session authentication).
+"""REST API of the partnerships app, mounted at /api/v1/partnerships/ (personal tokens with the ``partnerships:read``
+scope, or the browser session: ``grappe.core.api_auth.ApiAuth``).
 
 Staff see every row and the PRIVATE fields; member users see the non-internal rows of their own
 organisations, through schemas that have no PRIVATE field at all; observers get 403, anonymous 401.
@@ -9,13 +10,14 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
 
 from grappe.accounts import permissions
+from grappe.core.api_auth import ApiAuth
 from grappe.partnerships import selectors
 from grappe.partnerships.models import Collaboration, Introduction
 
-router = Router(auth=django_auth, tags=["partnerships"])
+READ = ApiAuth("partnerships:read")
+router = Router(auth=READ, tags=["partnerships"])
 
 MAX_LIMIT = 500
 

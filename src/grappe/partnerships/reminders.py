@@ -17,7 +17,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grappe.partnerships.models import Interaction, Introduction, Reminder
 
@@ -69,7 +69,8 @@ def _message(
                 for i in interactions
             },
         }
-        subject = _("Suivis à faire : %(n)s") % {"n": len(introductions) + len(interactions)}
+        count = len(introductions) + len(interactions)
+        subject = ngettext("%(n)s suivi à faire", "%(n)s suivis à faire", count) % {"n": count}
         body = render_to_string("partnerships/email/follow_up_reminder.txt", context)
     return EmailMessage(subject=subject, body=body, to=[owner.email])
 

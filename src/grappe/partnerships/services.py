@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.core.audit import audit_log, diff, snapshot
+from grappe.core.uploads import validate_document
 from grappe.ecosystem.models import Competence, Organisation, Person, Segment
 from grappe.partnerships.models import (
     Collaboration,
@@ -28,22 +29,8 @@ from grappe.partnerships.models import (
 )
 from grappe.referential.models import NaceCode
 
-# Documents: office and image formats only, each with the first bytes its files start with.
+# Documents: the shared upload check (type by extension and content, size, not empty), 10 MB at most.
 DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-DOCUMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".pptx": (b"PK\x03\x04",),
-    ".odt": (b"PK\x03\x04",),
-    ".ods": (b"PK\x03\x04",),
-    ".odp": (b"PK\x03\x04",),
-    ".png": (b"\x89PNG",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".txt": (),
-    ".csv": (),
-}
 
 COLLABORATION_FIELDS = (
     "kind",
@@ -257,26 +244,11 @@ def collaboration_remove_partner(*, actor: Any, partner: Partner) -> None:
 
 
 def _check_document(upload: UploadedFile) -> None:
-    suffix = PurePath(upload.name or "").suffix.lower()
-    if suffix not in DOCUMENT_SIGNATURES:
-        raise ValidationError(
-            {
-                "file": _("Type de fichier refusé (%(suffix)s). Formats acceptés : %(allowed)s.")
-                % {"suffix": suffix or "?", "allowed": ", ".join(sorted(DOCUMENT_SIGNATURES))}
-            }
-        )
-    if upload.size is None or upload.size > DOCUMENT_MAX_BYTES:
-        raise ValidationError({"file": _("Fichier trop volumineux : 10 Mo au plus.")})
-    if upload.size == 0:
-        raise ValidationError({"file": _("Le fichier est vide.")})
-    signatures = DOCUMENT_SIGNATURES[suffix]
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if signatures and not any(head.startswith(sig) for sig in signatures):
-        raise ValidationError(
-            {"file": _("Le contenu du fichier ne correspond pas à son extension %(suffix)s.") % {"suffix": suffix}}
-        )
+    """``grappe.core.uploads.validate_document``, its refusal reported on the ``file`` field."""
+    try:
+        validate_document(upload, max_bytes=DOCUMENT_MAX_BYTES)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
 
 
 @transaction.atomic
