@@ -6,3 +6,18 @@ class ShowcaseConfig(AppConfig):
     name = "grappe.showcase"
     label = "showcase"
     verbose_name = _("Visibilité")
+
+    def ready(self) -> None:
+        import datetime as dt
+
+        from grappe.core.registry import register_periodic
+        from grappe.showcase import signals, tasks
+
+        signals.connect()
+        # Memberships end and start with the calendar, not with a save: the index is re-synced nightly.
+        register_periodic(
+            "showcase.reindex",
+            tasks.reindex_directory,
+            dt.timedelta(hours=6),
+            _("Visibilité : resynchroniser l'index de l'annuaire public"),
+        )

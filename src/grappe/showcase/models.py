@@ -1,1 +1,65 @@
-"""Models of the showcase app."""
+"""Showcase models: the public directory's search index.
+
+The index holds **only** organisations that are public today (current member + consent to a public
+profile) and only public text, so a search can never find an organisation through a private field.
+It is maintained by ``showcase.search`` (signals on the ecosystem models, ``grappe showcase_reindex``
+and a nightly periodic job for memberships that end).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from grappe.ecosystem.models import Organisation
+
+
+class DirectoryEntry(models.Model):
+    """One public organisation as the directory search sees it (folded public text)."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("organisation")
+    )
+    name_key = models.CharField(max_length=255, db_index=True)
+    document = models.TextField(default="", blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("entrée de l'annuaire public")
+        verbose_name_plural = _("entrées de l'annuaire public")
+
+    def __str__(self) -> str:
+        return self.name_key
+
+
+class DirectoryFacet(models.Model):
+    """A facet value of a public organisation (value chain, competence, province, kind, market)."""
+
+    organisation = models.ForeignKey(DirectoryEntry, on_delete=models.CASCADE, related_name="facets")
+    facet = models.CharField(max_length=20)
+    value = models.CharField(max_length=60)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["facet", "value", "organisation"], name="showcase_facet_lookup"),
+            models.Index(fields=["organisation", "facet", "value"], name="showcase_facet_by_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}"
+
+
+class DirectoryWord(models.Model):
+    """Vocabulary of the public documents for typo tolerance (symmetric deletes, edit distance 1).
+
+    Each word is stored under itself and under each of its one-letter deletions: a query word and a
+    vocabulary word within one edit share a key. Insert-only: a stale word only proposes a candidate
+    that then matches nothing.
+    """
+
+    key = models.CharField(max_length=40)
+    word = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "word"], name="showcase_word_unique_key_word")]
+
+    def __str__(self) -> str:
+        return self.word

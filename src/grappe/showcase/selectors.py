@@ -3,13 +3,12 @@
 Every public page, the sitemap and the open-data files go through ``public_organisations()``; nothing
 here reads a private field (internal notes, fees, membership notes, people).
 
-Directory search folds text in Python over the (small) public directory: accent- and case-insensitive
-over names, acronyms, descriptions in every language and competence names in every language.
-A database full-text backend (SQLite FTS5 / PostgreSQL) is the next step for national-size directories.
+Directory search goes through ``showcase.search`` (SQLite FTS5 trigram / PostgreSQL pg_trgm, typo
+tolerance, facet counts) over an index that holds public organisations and public text only.
 """
 
 import datetime as dt
-from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from grappe.core.text import fold
 from grappe.ecosystem import selectors as ecosystem_selectors
@@ -26,12 +26,13 @@ from grappe.ecosystem.models import Competence, Organisation, Segment, Site, Val
 from grappe.events import selectors as event_selectors
 from grappe.events.models import Event
 from grappe.referential.models import Province
+from grappe.showcase import search
 
 # A longer query is cut here: no visitor types more, and it bounds the work per request.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 PAGE_SIZE = 20
-FACETS = ("value_chain", "competence", "province", "kind")
+FACETS = search.FACETS
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
 
@@ -105,15 +106,6 @@ def value_chain_detail(slug: str) -> tuple[ValueChain, list[tuple[Segment, list[
 
 
 @dataclass
-class _Entry:
-    pk: int
-    name: str
-    kind: str
-    haystack: str
-    values: dict[str, set[str]] = field(default_factory=dict)
-
-
-@dataclass
 class FacetOption:
     value: str
     label: str
@@ -129,38 +121,25 @@ class DirectoryResult:
     facets: dict[str, list[FacetOption]]
     notices: list[str]
     total: int
+    sort: str = "name"
+    corrections: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _entries() -> list[_Entry]:
-    organisations = public_organisations().values_list(
-        "pk", "name", "acronym", "kind", *(f"description_{code}" for code in LANGUAGE_CODES)
-    )
-    entries: dict[int, _Entry] = {}
-    for pk, name, acronym, kind, *descriptions in organisations:
-        text = " ".join([name, acronym or "", *(d or "" for d in descriptions)])
-        entries[pk] = _Entry(pk, name, kind, text, {f: set() for f in FACETS})
-        entries[pk].values["kind"].add(kind)
-    ids = list(entries)
-    chains = Organisation.segments.through.objects.filter(organisation_id__in=ids).values_list(
-        "organisation_id", "segment__value_chain__slug"
-    )
-    for pk, slug in chains:
-        entries[pk].values["value_chain"].add(slug)
-    names = [f"competence__name_{code}" for code in LANGUAGE_CODES]
-    competences = Organisation.competences.through.objects.filter(organisation_id__in=ids).values_list(
-        "organisation_id", "competence__slug", *names
-    )
-    for pk, slug, *labels in competences:
-        entries[pk].values["competence"].add(slug)
-        entries[pk].haystack += " " + " ".join(label or "" for label in labels)
-    provinces = Site.objects.filter(organisation_id__in=ids, municipality__province__isnull=False).values_list(
-        "organisation_id", "municipality__province__nis"
-    )
-    for pk, nis in provinces:
-        entries[pk].values["province"].add(nis)
-    for entry in entries.values():
-        entry.haystack = fold(entry.haystack)
-    return sorted(entries.values(), key=lambda e: fold(e.name))
+class _Window(Sequence):
+    """The ids of one page of results, seen by ``Paginator`` as the whole result list of ``total`` items."""
+
+    def __init__(self, total: int, offset: int, ids: list[int]) -> None:
+        self.total, self.offset, self.ids = total, offset, ids
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            start = (index.start or 0) - self.offset
+            stop = (index.stop if index.stop is not None else self.total) - self.offset
+            return self.ids[max(start, 0) : max(stop, 0)]
+        return self.ids[index - self.offset]
 
 
 def facet_labels() -> dict[str, dict[str, str]]:
@@ -170,18 +149,21 @@ def facet_labels() -> dict[str, dict[str, str]]:
         "competence": {c.slug: c.name for c in Competence.objects.all()},
         "province": {p.nis: p.label_in() for p in Province.objects.all()},
         "kind": {str(value): str(label) for value, label in Organisation.Kind.choices},
+        "market": {str(code): str(name) for code, name in countries},
     }
 
 
-def _matches(entry: _Entry, terms: list[str], selected: dict[str, str], skip: str | None = None) -> bool:
-    if any(term not in entry.haystack for term in terms):
-        return False
-    return all(value in entry.values[facet] for facet, value in selected.items() if facet != skip)
+def _page_number(raw: Any) -> int:
+    try:
+        return max(int(str(raw)), 1)
+    except (TypeError, ValueError):
+        return 1
 
 
 def directory_search(params: Any, *, page_size: int = PAGE_SIZE) -> DirectoryResult:
-    """Search the public directory from query parameters (``q``, the facets, ``page``).
+    """Search the public directory from query parameters (``q``, the facets, ``sort``, ``page``).
 
+    The text search, typo tolerance and facet counts are in ``showcase.search`` (FTS5 / pg_trgm).
     Unknown facet values are ignored with a notice; an over-long query is truncated with a notice.
     Facet counts are computed over the results filtered by every *other* facet, so each count says
     how many results choosing that value would give.
@@ -191,14 +173,15 @@ def directory_search(params: Any, *, page_size: int = PAGE_SIZE) -> DirectoryRes
     if len(raw_query) > MAX_QUERY_LENGTH:
         raw_query = raw_query[:MAX_QUERY_LENGTH]
         notices.append(_("La recherche a été raccourcie à %(count)d caractères.") % {"count": MAX_QUERY_LENGTH})
-    query = raw_query.strip()
-    terms = fold(query).split()[:MAX_TERMS]
+    query = raw_query.replace("\x00", "").strip()
+    terms = list(dict.fromkeys(fold(query).split()))[:MAX_TERMS]
     labels = facet_labels()
     facet_names = {
         "value_chain": _("chaîne de valeur"),
         "competence": _("compétence"),
         "province": _("province"),
         "kind": _("type d'organisation"),
+        "market": _("marché d'exportation"),
     }
     selected: dict[str, str] = {}
     for facet in FACETS:
@@ -209,21 +192,29 @@ def directory_search(params: Any, *, page_size: int = PAGE_SIZE) -> DirectoryRes
             selected[facet] = value
         else:
             notices.append(_("Filtre « %(facet)s » ignoré : valeur inconnue.") % {"facet": facet_names[facet]})
-    entries = _entries()
-    results = [e for e in entries if _matches(e, terms, selected)]
+    sort = str(params.get("sort") or "name")
+    if sort not in search.SORTS:
+        sort = "name"
+    number = _page_number(params.get("page"))
+    found = search.search(terms, selected, offset=(number - 1) * page_size, limit=page_size, sort=sort)
+    last = max((found.total + page_size - 1) // page_size, 1)
+    if number > last:
+        number = last
+        found = search.search(terms, selected, offset=(number - 1) * page_size, limit=page_size, sort=sort)
+    if found.corrections:
+        spelled = ", ".join(word for words in found.corrections.values() for word in words[:3])
+        notice = _("Aucun résultat exact : résultats pour une orthographe proche (%(words)s).")
+        notices.append(notice % {"words": spelled})
     facets: dict[str, list[FacetOption]] = {}
     for facet in FACETS:
-        counts: Counter[str] = Counter()
-        for entry in entries:
-            if _matches(entry, terms, selected, skip=facet):
-                counts.update(entry.values[facet])
         options = [
-            FacetOption(value, labels[facet].get(value, value), count, selected.get(facet) == value)
-            for value, count in counts.items()
+            FacetOption(value, labels[facet][value], count, selected.get(facet) == value)
+            for value, count in found.counts.get(facet, {}).items()
             if value in labels[facet]
         ]
         facets[facet] = sorted(options, key=lambda o: (-o.count, fold(o.label)))
-    page = Paginator([e.pk for e in results], page_size).get_page(params.get("page"))
-    organisations = Organisation.objects.in_bulk(list(page.object_list))
+    page = Paginator(_Window(found.total, (number - 1) * page_size, found.ids), page_size).get_page(number)
+    # The index is re-synced periodically: the page is re-checked against today's public members.
+    organisations = public_organisations().in_bulk(list(page.object_list))
     page.object_list = [organisations[pk] for pk in page.object_list if pk in organisations]
-    return DirectoryResult(query, selected, page, facets, notices, len(results))
+    return DirectoryResult(query, selected, page, facets, notices, found.total, sort, found.corrections)

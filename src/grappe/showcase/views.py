@@ -30,6 +30,12 @@ FACET_NAMES = {
     "competence": gettext_lazy("Compétence"),
     "province": gettext_lazy("Province"),
     "kind": gettext_lazy("Type d'organisation"),
+    "market": gettext_lazy("Marché d'exportation"),
+}
+SORT_NAMES = {
+    "name": gettext_lazy("Nom (A → Z)"),
+    "-name": gettext_lazy("Nom (Z → A)"),
+    "recent": gettext_lazy("Profils mis à jour récemment"),
 }
 
 
@@ -53,6 +59,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "cards": cards,
         "query_without_page": params.urlencode(),
         "facet_groups": [(facet, FACET_NAMES[facet], result.facets[facet]) for facet in selectors.FACETS],
+        "sorts": list(SORT_NAMES.items()),
     }
     # htmx gets the region only, except when restoring history (htmx then needs the whole page).
     partial = bool(request.htmx) and not request.htmx.history_restore_request
