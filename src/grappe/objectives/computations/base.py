@@ -212,8 +212,12 @@ def adapt(obj: Any) -> Result:
 
         records = next((r for r in (get("records"), get("queryset"), get("items")) if r is not None), None)
         value = get("value")
+        # An explicit "value": None is "no data" (e.g. a rate with nothing decided), never the record count.
+        said_none = value is None and ("value" in obj if isinstance(obj, dict) else hasattr(obj, "value"))
+        if value is None and not said_none and records is not None:
+            value = count(records)
         return Result(
-            as_decimal(value) if value is not None else (Decimal(count(records)) if records is not None else None),
+            as_decimal(value),
             records,
             get("note") or "",
             numerator=as_decimal(get("numerator")),

@@ -1,11 +1,11 @@
 """Mission 2 indicators of events and B2B matchmaking, read through ``grappe.events.selectors``.
 
-The events app exposes period figures as dicts (``events_in_period``, ``participation_in_period``,
-``satisfaction_in_period``, ``b2b_in_period``), each with the records behind the numbers.
+The events app exposes one selector per indicator, ``f(start=date, end=date)`` returning the exact
+records counted (``events_held``, ``participants``, ``member_organisations_reached``,
+``satisfaction_responses``, ``b2b_meetings_requested|scheduled|held``, ``b2b_followups``).
 """
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +23,7 @@ from grappe.objectives.computations.base import (
 )
 
 
-def _figures(name: str, period: Period) -> dict[str, Any]:
+def _records(name: str, period: Period):
     return selector("events", name)(start=period.start, end=period.effective_end)
 
 
@@ -33,10 +33,10 @@ def _figures(name: str, period: Period) -> dict[str, Any]:
     unit=_("événements"),
     label=_("Moments d'échange organisés (par type)"),
     definition=_("Événements publiés ayant commencé pendant la période (les annulés exclus), par type."),
-    expects="events.selectors.events_in_period(start, end)['items'] -> Event records (attribute kind)",
+    expects="events.selectors.events_held(start, end) -> Event records (attribute kind)",
 )
 def events_held(period: Period) -> Result:
-    events = _figures("events_in_period", period)["items"]
+    events = _records("events_held", period)
     return counted(events, breakdown=breakdown_by(events, lambda event: display(event, "kind")))
 
 
@@ -45,18 +45,18 @@ def events_held(period: Period) -> Result:
     mission=2,
     unit=_("inscriptions"),
     label=_("Participants aux événements"),
-    definition=_("Inscriptions confirmées aux événements de la période (une personne compte à chaque événement)."),
-    expects="events.selectors.participation_in_period(start, end)['items'] -> Registration records",
+    definition=_(
+        "Participations aux événements de la période : inscriptions confirmées, sauf les absents pointés "
+        "(une personne compte à chaque événement)."
+    ),
+    expects="events.selectors.participants(start, end) -> Registration records",
 )
 def participants(period: Period) -> Result:
-    return counted(_figures("participation_in_period", period)["items"].order_by("pk"))
+    return counted(_records("participants", period))
 
 
 def _member_organisations_reached(period: Period):
-    from grappe.ecosystem.models import Organisation
-
-    ids = _figures("participation_in_period", period)["member_organisation_ids"]
-    return Organisation.objects.filter(pk__in=ids).order_by("name", "pk")
+    return _records("member_organisations_reached", period)
 
 
 @indicator(
@@ -65,9 +65,9 @@ def _member_organisations_reached(period: Period):
     unit=_("organisations"),
     label=_("Organisations membres touchées"),
     definition=_(
-        "Organisations distinctes inscrites à au moins un événement de la période et membres le jour de l'événement."
+        "Organisations distinctes présentes à au moins un événement de la période et membres le jour de l'événement."
     ),
-    expects="events.selectors.participation_in_period(start, end)['member_organisation_ids']",
+    expects="events.selectors.member_organisations_reached(start, end) -> Organisation records",
 )
 def member_organisations_reached(period: Period) -> Result:
     return counted(_member_organisations_reached(period))
@@ -82,7 +82,7 @@ def member_organisations_reached(period: Period) -> Result:
         "Membres en fin de période ayant participé à au moins un événement de la période, divisés par tous les "
         "membres en fin de période, en pour cent."
     ),
-    expects="events.selectors.participation_in_period + ecosystem.members_on(day)",
+    expects="events.selectors.member_organisations_reached + ecosystem.members_on(day)",
 )
 def member_engagement_rate(period: Period) -> Result:
     reached = _member_organisations_reached(period)
@@ -99,10 +99,10 @@ def member_engagement_rate(period: Period) -> Result:
     unit=_("note sur 5"),
     label=_("Satisfaction des participants"),
     definition=_("Moyenne des notes (1 à 5) des questionnaires de satisfaction des événements de la période."),
-    expects="events.selectors.satisfaction_in_period(start, end)['items'] -> SurveyResponse records (score)",
+    expects="events.selectors.satisfaction_responses(start, end) -> SurveyResponse records (score)",
 )
 def satisfaction(period: Period) -> Result:
-    responses = _figures("satisfaction_in_period", period)["items"].order_by("pk")
+    responses = _records("satisfaction_responses", period)
     scores = values_of(responses, "score")
     if not scores:
         return Result(None, responses, _("Aucun questionnaire reçu pour la période."))
@@ -111,8 +111,8 @@ def satisfaction(period: Period) -> Result:
     return Result(average, responses, numerator=n, denominator=n)
 
 
-def _b2b(part: str, period: Period) -> Result:
-    return counted(_figures("b2b_in_period", period)["items"][part].order_by("pk"))
+def _b2b(name: str, period: Period) -> Result:
+    return counted(_records(name, period))
 
 
 @indicator(
@@ -121,10 +121,10 @@ def _b2b(part: str, period: Period) -> Result:
     unit=_("demandes"),
     label=_("Rendez-vous B2B demandés"),
     definition=_("Demandes de rendez-vous B2B des sessions dont l'événement a eu lieu pendant la période."),
-    expects="events.selectors.b2b_in_period(start, end)['items']['requests'] -> MeetingRequest records",
+    expects="events.selectors.b2b_meetings_requested(start, end) -> MeetingRequest records",
 )
 def b2b_meetings_requested(period: Period) -> Result:
-    return _b2b("requests", period)
+    return _b2b("b2b_meetings_requested", period)
 
 
 @indicator(
@@ -133,10 +133,10 @@ def b2b_meetings_requested(period: Period) -> Result:
     unit=_("rendez-vous"),
     label=_("Rendez-vous B2B planifiés"),
     definition=_("Rendez-vous B2B placés dans un créneau (tenus, planifiés ou absences) pendant la période."),
-    expects="events.selectors.b2b_in_period(start, end)['items']['scheduled'] -> Meeting records",
+    expects="events.selectors.b2b_meetings_scheduled(start, end) -> Meeting records",
 )
 def b2b_meetings_scheduled(period: Period) -> Result:
-    return _b2b("scheduled", period)
+    return _b2b("b2b_meetings_scheduled", period)
 
 
 @indicator(
@@ -145,10 +145,10 @@ def b2b_meetings_scheduled(period: Period) -> Result:
     unit=_("rendez-vous"),
     label=_("Rendez-vous B2B tenus"),
     definition=_("Rendez-vous B2B effectivement tenus (les absences enregistrées sont exclues)."),
-    expects="events.selectors.b2b_in_period(start, end)['items']['held'] -> Meeting records",
+    expects="events.selectors.b2b_meetings_held(start, end) -> Meeting records",
 )
 def b2b_meetings_held(period: Period) -> Result:
-    return _b2b("held", period)
+    return _b2b("b2b_meetings_held", period)
 
 
 @indicator(
@@ -157,7 +157,7 @@ def b2b_meetings_held(period: Period) -> Result:
     unit=_("rendez-vous"),
     label=_("Rendez-vous B2B suivis d'effet"),
     definition=_("Rendez-vous B2B tenus pour lesquels les participants souhaitent une suite."),
-    expects="events.selectors.b2b_in_period(start, end)['items']['follow_ups'] -> Meeting records",
+    expects="events.selectors.b2b_followups(start, end) -> Meeting records",
 )
 def b2b_followups(period: Period) -> Result:
-    return _b2b("follow_ups", period)
+    return _b2b("b2b_followups", period)
