@@ -465,7 +465,21 @@ def call_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Appel à projets créé."))
             return redirect("innovation:call_detail", pk=call.pk)
-    return render(request, "innovation/call_form.html", {"form": form, "item": item})
+    context = {"form": form, "item": item, "watch_candidates": [] if item else _watch_candidates()}
+    return render(request, "innovation/call_form.html", context)
+
+
+def _watch_candidates(limit: int = 10) -> list[Any]:
+    """Recent kept watch items that mention a call, not yet turned into one (read through watch selectors)."""
+    try:
+        from grappe.watch import selectors as watch_selectors
+        from grappe.watch.models import Item
+    except ImportError:  # the watch app is optional
+        return []
+    items = watch_selectors.search_items(
+        Item.objects.filter(status=Item.Status.KEPT).select_related("source"), "appel"
+    ).exclude(pk__in=FundingCall.objects.filter(watch_item__isnull=False).values("watch_item_id"))
+    return list(items.order_by("-published_at", "-pk")[:limit])
 
 
 # --- support actions --------------------------------------------------------------------------------
