@@ -85,7 +85,7 @@ def test_an_item_without_a_closing_date_asks_for_one(db, staff_user):
 
 
 def test_the_item_values_can_be_overridden_and_bad_dates_are_refused(call_item, staff_user):
-    with pytest.raises(ValidationError, match="La date de clôture doit suivre la date d'ouverture."):
+    with pytest.raises(ValidationError, match="La date de clôture doit suivre la date d'ouverture"):
         services.call_create_from_watch_item(
             actor=staff_user, item=call_item, programme="P", funder="F", closes_on=dt.date(2026, 3, 1)
         )

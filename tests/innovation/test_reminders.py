@@ -1,6 +1,7 @@
 """Deadline reminders: who gets an e-mail, about which calls, on which day, and never twice."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core import mail
@@ -135,8 +136,9 @@ def test_the_reminder_is_written_in_the_owner_language(projects, calls, other_st
 
 
 def test_the_command_and_the_task_run_the_same_reminders(projects, calls):
-    call_command("innovation_reminders", "--date", DAY.isoformat(), stdout=open("/dev/null", "w"))
-    assert len(mail.outbox) == 2
+    out = io.StringIO()
+    call_command("innovation_reminders", "--date", DAY.isoformat(), stdout=out)
+    assert len(mail.outbox) == 2 and "Reminder e-mails sent: 2" in out.getvalue()
     assert tasks.send_deadline_reminders.call(DAY.isoformat()) == 0
 
 
