@@ -8,9 +8,19 @@ class ObjectivesConfig(AppConfig):
     verbose_name = _("Contrat d'objectifs")
 
     def ready(self) -> None:
-        from grappe.core.registry import register_demo, register_staff_menu
+        import datetime as dt
+
+        from grappe.core.registry import register_demo, register_periodic, register_staff_menu
+        from grappe.objectives import tasks
 
         register_staff_menu(_("Contrat d'objectifs"), "objectives:dashboard", order=90)
+        # Daily, acts on the first run of each month; idempotent (one archive per snapshot date).
+        register_periodic(
+            "objectives.monthly_snapshot",
+            tasks.monthly_snapshot,
+            dt.timedelta(days=1),
+            _("Contrat d'objectifs : archiver chaque mois les chiffres arrêtés à la fin du mois précédent"),
+        )
 
         def load_demo(stdout) -> None:  # imported lazily: only `grappe demo` needs it
             from grappe.objectives.demo import load

@@ -196,3 +196,38 @@ def report_archive(
         changes={"year": year, "kind": kind, "language": language, "snapshot": data.snapshot.isoformat()},
     )
     return archive
+
+
+def monthly_snapshot(today: Any = None) -> ReportArchive | None:
+    """Archive the current contract's annual report as of the last day of the previous month, once.
+
+    Run daily by the worker's scheduler (``objectives.monthly_snapshot``): the first run of a month
+    archives the numbers as they stood at the end of the month before (in January: the closed year
+    as of 31/12). A month already archived with that snapshot date, no contract, or a year outside
+    the contract: nothing is done. The trend of the numbers month by month and the corrections
+    made afterwards are then visible on the archive pages.
+    """
+    import datetime as dt
+
+    from grappe.objectives.selectors import current_contract
+
+    today = today or timezone.localdate()
+    snapshot_day = today.replace(day=1) - dt.timedelta(days=1)
+    contract = current_contract(snapshot_day)
+    if contract is None or contract.status != ObjectivesContract.Status.ACTIVE:
+        return None
+    if not contract.covers(snapshot_day.year):
+        return None
+    already = ReportArchive.objects.filter(
+        contract=contract, year=snapshot_day.year, kind=ReportArchive.Kind.ANNUAL, snapshot_date=snapshot_day
+    )
+    if already.exists():
+        return None
+    return report_archive(
+        actor=None,
+        contract=contract,
+        year=snapshot_day.year,
+        kind=ReportArchive.Kind.ANNUAL,
+        language="fr",
+        snapshot_date=snapshot_day,
+    )

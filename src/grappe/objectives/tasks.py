@@ -24,3 +24,12 @@ def archive_report(
         snapshot_date=dt.date.fromisoformat(snapshot) if snapshot else None,
     )
     return archive.pk
+
+
+@task()
+def monthly_snapshot() -> int | None:
+    """Periodic (daily, acts once a month): archive the annual report as of the end of last month."""
+    from grappe.objectives import services
+
+    archive = services.monthly_snapshot()
+    return archive.pk if archive else None
