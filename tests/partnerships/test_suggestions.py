@@ -81,20 +81,62 @@ def test_a_request_matching_nothing_suggests_nobody(org_a, member_a):
     assert suggest(request) == []
 
 
-def test_matchmaking_offers_count_when_the_events_app_exposes_them(org_a, member_a, monkeypatch):
-    from grappe.events import selectors as events_selectors
+def _b2b_profile(organisation: Organisation, *, day: dt.date, offers: str = "", seeks: str = "", **fields):
+    """A matchmaking profile of ``organisation`` at a B2B event held on ``day``."""
+    from django.utils import timezone
 
-    quiet = _org("Bureau Theta", "Bureau d'études.")
-    monkeypatch.setattr(
-        events_selectors,
-        "matchmaking_offers",
-        lambda ids: {quiet.pk: "Inventaires amiante avant démolition"},
-        raising=False,
+    from grappe.events.models import Event, MatchmakingSession, Participant
+
+    start = dt.datetime.combine(day, dt.time(9), tzinfo=timezone.get_default_timezone())
+    event = Event.objects.create(
+        kind="b2b",
+        title=f"Rencontres B2B {day}",
+        slug=f"b2b-{day}-{organisation.pk}",
+        start=start,
+        end=start + dt.timedelta(hours=4),
     )
+    session = MatchmakingSession.objects.create(event=event)
+    person = eco.person_create(actor=None, first_name="Profil", last_name=organisation.name, email="")
+    competences = fields.pop("competences", [])
+    profile = Participant.objects.create(
+        session=session,
+        person=person,
+        organisation=organisation,
+        type="supplier",
+        offers=offers,
+        requests=seeks,
+        **fields,
+    )
+    profile.competences.set(competences)
+    return profile
+
+
+def test_the_events_selector_gives_each_organisation_its_b2b_offers_or_needs(
+    org_a, org_b, reuse, django_assert_num_queries
+):
+    from grappe.events.selectors import matchmaking_offers
+
+    _b2b_profile(org_a, day=dt.date(2025, 3, 1), offers="Tuiles anciennes", seeks="Transporteur", tags=["tuiles"])
+    _b2b_profile(org_a, day=dt.date(2025, 9, 1), offers="Tuiles anciennes", seeks="Laboratoire", competences=[reuse])
+    _b2b_profile(org_b, day=dt.date(2025, 9, 1), offers="", seeks="")
+    silent = _org("Sans profil", "")
+    with django_assert_num_queries(2):
+        offers = matchmaking_offers([org_a.pk, org_b.pk, silent.pk])
+    # Newest session first, each distinct text once; organisations with nothing to say are absent.
+    assert offers == {org_a.pk: "Tuiles anciennes\nRéemploi des matériaux\ntuiles"}
+    with django_assert_num_queries(1):
+        assert matchmaking_offers([org_a.pk], seeks=True) == {org_a.pk: "Laboratoire\nTransporteur"}
+    assert matchmaking_offers([]) == {}
+
+
+def test_matchmaking_offers_count_in_the_suggestions(org_a, member_a):
+    quiet = _org("Bureau Theta", "Bureau d'études.")
+    _org("Bureau Iota", "Bureau d'études.")
     request = services.introduction_request_submit(
         actor=member_a, organisation=org_a, needs="Un bureau qui réalise les inventaires amiante."
     )
-    (first,) = [s for s in suggest(request) if s.organisation == quiet]
-    assert "profil B2B proche" in first.reason
-    monkeypatch.delattr(events_selectors, "matchmaking_offers")
     assert all("B2B" not in s.reason for s in suggest(request))
+    _b2b_profile(quiet, day=dt.date(2025, 5, 1), offers="Inventaires amiante avant démolition")
+    (first, *_rest) = suggest(request)
+    assert first.organisation == quiet
+    assert "profil B2B proche" in first.reason and "« amiante »" in first.reason

@@ -5,6 +5,7 @@ Figures for a period come with the querysets behind them (``"items"``) for drill
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from itertools import combinations
 from typing import Any
 
@@ -446,3 +447,38 @@ def b2b_meetings_held(start: dt.date, end: dt.date) -> QuerySet[Meeting]:
 
 def b2b_followups(start: dt.date, end: dt.date) -> QuerySet[Meeting]:
     return b2b_meetings_held(start, end).filter(follow_up_wanted=True)
+
+
+# --- for other apps: what organisations offer and seek in B2B meetings -----------------------------
+
+
+def matchmaking_offers(organisation_ids: Iterable[int], *, seeks: bool = False) -> dict[int, str]:
+    """``{organisation_id: text}``: what each organisation's B2B profiles offer, newest session first.
+
+    The text joins the profiles' "ce que j'offre", keywords and competences (each distinct text once);
+    with ``seeks=True`` it is their "ce que je cherche" instead. Organisations without a profile are
+    absent. Two queries whatever the number of organisations (used by partner suggestions).
+    """
+    ids = {int(pk) for pk in organisation_ids}
+    if not ids:
+        return {}
+    profiles = (
+        Participant.objects.filter(organisation_id__in=ids)
+        .select_related("session__event")
+        .order_by("-session__event__start", "-pk")
+    )
+    if not seeks:
+        profiles = profiles.prefetch_related("competences")
+    parts: dict[int, list[str]] = {}
+    for profile in profiles:
+        if seeks:
+            texts = [profile.requests]
+        else:
+            texts = [profile.offers, " ".join(str(tag) for tag in profile.tags or [])]
+            texts.append(" ".join(c.name for c in profile.competences.all()))
+        seen = parts.setdefault(profile.organisation_id, [])
+        for text in texts:
+            text = (text or "").strip()
+            if text and text not in seen:
+                seen.append(text)
+    return {org_id: "\n".join(texts) for org_id, texts in parts.items() if texts}

@@ -5,7 +5,7 @@ Score (0-1) = weighted mean of the criteria the request gives:
 - NACE: share of the requested NACE codes under which one of its activities falls (any level);
 - segments: share of the requested value-chain segments it belongs to;
 - text: TF-IDF cosine between the request's needs and the organisation's description, competences,
-  segments and, when the events app exposes them, its B2B matchmaking offers (always weighed).
+  segments and what its B2B matchmaking profiles offer (``events.selectors.matchmaking_offers``).
 Members come first, then the others; the requesting organisation is never suggested.
 TF-IDF is fitted on the candidates' own texts with scikit-learn: offline, no downloaded model.
 """
@@ -22,6 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from grappe.core.text import fold
 from grappe.ecosystem import selectors as eco_selectors
 from grappe.ecosystem.models import Activity, Organisation
+from grappe.events import selectors as events_selectors
 from grappe.partnerships.models import IntroductionRequest
 
 WEIGHTS = {"competences": 0.35, "nace": 0.2, "segments": 0.15, "text": 0.3}
@@ -60,21 +61,6 @@ class Suggestion:
     parts: dict[str, float] = field(default_factory=dict)
 
 
-def _matchmaking_offers(organisation_ids: list[int]) -> dict[int, str]:
-    """Offers of the organisations' B2B profiles, read through the events selectors when they exist."""
-    try:
-        from grappe.events import selectors as events_selectors
-    except ImportError:
-        return {}
-    reader = getattr(events_selectors, "matchmaking_offers", None)
-    if reader is None:
-        return {}
-    try:
-        return {int(k): str(v) for k, v in reader(organisation_ids).items()}
-    except Exception:  # another app's read must never break the request queue
-        return {}
-
-
 def _competence_closure(ids: set[int], parents: dict[int, int | None]) -> dict[int, set[int]]:
     """For each competence, itself and its ancestors (so a sub-competence satisfies its parent)."""
     closure = {}
@@ -104,7 +90,7 @@ def suggest(request: IntroductionRequest, *, limit: int = 10) -> list[Suggestion
     if not candidates:
         return []
     parents = dict(Competence.objects.values_list("pk", "parent_id"))
-    offers = _matchmaking_offers([o.pk for o in candidates])
+    offers = events_selectors.matchmaking_offers([o.pk for o in candidates])
     texts = []
     for org in candidates:
         parts = [

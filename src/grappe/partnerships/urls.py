@@ -36,6 +36,7 @@ urlpatterns = [
         views.organisation_interactions,
         name="organisation_interactions",
     ),
+    path("staff/partnerships/interactions/<int:pk>/edit/", views.interaction_edit, name="interaction_edit"),
     path("staff/partnerships/interactions/<int:pk>/done/", views.interaction_done, name="interaction_done"),
     path("staff/partnerships/follow-ups/", views.follow_ups, name="follow_ups"),
     # staff and member users of the organisation (the panel of the organisation page)

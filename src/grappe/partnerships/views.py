@@ -374,6 +374,23 @@ def organisation_interactions(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "partnerships/organisation_interactions.html", context)
 
 
+@permissions.partnerships_staff_required
+def interaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an interaction or its next action; the service audits what changed."""
+    interaction = get_object_or_404(Interaction.objects.select_related("organisation"), pk=pk)
+    form = InteractionForm(request.POST or None, instance=interaction, organisation=interaction.organisation)
+    if request.method == "POST" and form.is_valid():
+        target = Interaction.objects.get(pk=pk)
+        try:
+            services.interaction_update(actor=request.user, interaction=target, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Échange modifié."))
+            return redirect("partnerships:organisation_interactions", interaction.organisation_id)
+    return render(request, "partnerships/interaction_form.html", {"form": form, "i": interaction})
+
+
 @require_POST
 @permissions.partnerships_staff_required
 def interaction_done(request: HttpRequest, pk: int) -> HttpResponse:
