@@ -26,16 +26,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db import connection
 from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from grappe.ecosystem.models import Organisation, Segment
-from grappe.insights.perimeter import Perimeter, load_perimeter, prefixes_q
-from grappe.insights.representativeness import SIGNIFICANCE, UNKNOWN, age_band, age_bander, compute, member_rows
+from grappe.insights.perimeter import Perimeter
+from grappe.insights.representativeness import (
+    MAIN,
+    SIGNIFICANCE,
+    UNKNOWN,
+    _number,
+    age_band,
+    age_bander,
+    compute_with_data,
+)
 from grappe.referential.models import Arrondissement, NaceCode, PostalCode, Province
-from grappe.register.models import Activity
+from grappe.register.models import Activity, Enterprise
 
 WEIGHTS = {"nace": 0.4, "location": 0.25, "age": 0.15, "form": 0.2}
 
@@ -52,6 +59,7 @@ class Prospect:
     legal_form: str
     codes: list[tuple[int, str]]
     segments: set[int] = field(default_factory=set)
+    divisions: set[str] = field(default_factory=set)
     score: float = 0.0
     similarity: float = 0.0
     gap: float = 0.0
@@ -99,46 +107,6 @@ def _under_cells(report: dict[str, Any]) -> tuple[dict[str, dict[str, float]], l
     return {}, [], True
 
 
-def _register_candidates(
-    perimeter: Perimeter, day: dt.date, member_numbers: set[int], province: str | None, segment: int | None
-) -> dict[int, Prospect]:
-    prefixes = perimeter.prefixes
-    if segment is not None:
-        prefixes = {p for s in perimeter.segments if s.id == segment for p in s.prefixes}
-    queryset = Activity.objects.filter(prefixes_q(prefixes)).filter(
-        Q(enterprise__start_date__isnull=True) | Q(enterprise__start_date__lte=day)
-    )
-    if province:
-        queryset = queryset.filter(enterprise__province=province)
-    candidates: dict[int, Prospect] = {}
-    sql, params = queryset.values_list(
-        "enterprise_id",
-        "nace_version",
-        "nace_code",
-        "enterprise__name",
-        "enterprise__zipcode",
-        "enterprise__province",
-        "enterprise__start_date",
-        "enterprise__juridical_form",
-    ).query.sql_with_params()
-    # A raw cursor: building Django rows costs more than the query on a national-size perimeter.
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(50000):
-            for number, version, code, name, zipcode, prov, start, form in chunk:
-                if number in member_numbers:
-                    continue
-                prospect = candidates.get(number)
-                if prospect is None:
-                    if start is not None and not isinstance(start, dt.date):
-                        start = dt.date.fromisoformat(str(start)[:10])
-                    prospect = candidates[number] = Prospect(
-                        number, None, name or "", zipcode or "", prov or "", "", start, form or "", []
-                    )
-                prospect.codes.append((version, code))
-    return candidates
-
-
 def _ecosystem_candidates(perimeter: Perimeter, day: dt.date, member_ids: set[int]) -> list[Prospect]:
     """Non-member organisations with no register match, described by their ecosystem data."""
     organisations = (
@@ -169,30 +137,52 @@ def _ecosystem_candidates(perimeter: Perimeter, day: dt.date, member_ids: set[in
     return prospects
 
 
+def _gap_lookups(under: dict[str, dict[str, float]], zip_info: dict[str, tuple[str, str]]):
+    """A function giving, for one attribute value, the ``(breakdown, key)`` under-represented cells it hits."""
+    memo: dict[tuple[str, Any], tuple[tuple[str, str], ...]] = {}
+
+    def cells(kind: str, value: Any) -> tuple[tuple[str, str], ...]:
+        found = memo.get((kind, value))
+        if found is None:
+            if kind == "segment":
+                found = tuple(("segment", str(s)) for s in value if str(s) in under.get("segment", {}))
+            elif kind == "division":
+                found = tuple(("division", d) for d in value if d in under.get("division", {}))
+            elif kind == "province":
+                found = (("province", value),) if value in under.get("province", {}) else ()
+            else:  # postal code -> arrondissement
+                arr = zip_info.get(value, ("", ""))[0]
+                found = (("arrondissement", arr),) if arr in under.get("arrondissement", {}) else ()
+            memo[(kind, value)] = found
+        return found
+
+    return cells
+
+
 def rank_prospects(
     day: dt.date,
     *,
     segment: int | None = None,
     province: str | None = None,
     limit: int = 200,
-    report: dict[str, Any] | None = None,
 ) -> ProspectResult:
-    perimeter = load_perimeter()
-    report = report or compute(day, with_evolution=False)
+    """The ranked prospects on ``day``; the universe is read once (the representativeness pass, kept)."""
+    report, data = compute_with_data(day, with_evolution=False, keep=True)
+    perimeter = data.perimeter
     notes = list(report["notes"])
     under, flat, significant = _under_cells(report)
     if not significant and flat:
         notes.append(
             _("Aucune cellule n'est significativement sous-représentée : les cellules à résidu négatif sont utilisées.")
         )
-    if perimeter.is_empty or not flat:
+    if perimeter.is_empty or not flat or data.members is None or data.universe is None:
         if not flat:
             notes.append(_("Aucune cellule sous-représentée : pas de prospect à proposer."))
         return ProspectResult(day, [], 0, flat, notes)
 
-    members = member_rows(perimeter, day)
+    members = data.members
     member_numbers = {row.number for row in members.rows} | {
-        int(o.enterprise_number) for o in members.organisations if o.enterprise_number
+        n for n in (_number(o.enterprise_number) for o in members.organisations) if n is not None
     }
     member_ids = {o.pk for o in members.organisations}
     zip_info = {
@@ -201,20 +191,6 @@ def rank_prospects(
             "code", "municipality__arrondissement__nis", "municipality__province__nis"
         )
     }
-    candidates = list(_register_candidates(perimeter, day, member_numbers, province, segment).values())
-    numbers_in_ecosystem = dict(
-        Organisation.objects.filter(enterprise_number__isnull=False)
-        .exclude(enterprise_number="")
-        .values_list("enterprise_number", "pk")
-    )
-    for prospect in candidates:
-        prospect.arrondissement = zip_info.get(prospect.zipcode, ("", ""))[0]
-        prospect.organisation_id = numbers_in_ecosystem.get(f"{prospect.number:010d}")
-    extra = _ecosystem_candidates(perimeter, day, member_ids)
-    if province:
-        extra = [p for p in extra if p.province == province]
-    candidates.extend(extra)
-
     # Member profiles: how many members share each code, arrondissement, province, age band, legal form.
     code_count: Counter = Counter(c for row in members.rows for c in set(row.codes))
     arr_count: Counter = Counter(zip_info.get(row.zipcode, ("", ""))[0] for row in members.rows)
@@ -224,64 +200,189 @@ def rank_prospects(
     m_total = max(len(members.rows), 1)
     best_code = max(code_count.values(), default=0)
     best_place = max([*arr_count.values(), *prov_count.values()], default=0)
-
-    kept: list[Prospect] = []
-    division_version = perimeter.division_version
     band_of = age_bander(day)
-    code_segments: dict[tuple[int, str], set[int]] = {}
-    for prospect in candidates:
-        prospect.segments = set()
-        for code in prospect.codes:
-            if code not in code_segments:
-                code_segments[code] = perimeter.segments_of([code])
-            prospect.segments |= code_segments[code]
+    cells = _gap_lookups(under, zip_info)
+    residual = {(b, k): r for b, keys in under.items() for k, r in keys.items()}
+
+    # Register candidates: every non-member perimeter enterprise started on ``day``, from the kept pass.
+    # Each attribute's contribution (gap, similarity) is computed once per distinct value (``_Memo``).
+    codes_shared = {code for _v, code in code_count}
+    best_shared: dict[int, int] = {}
+    for chunk in data.universe.rows:
+        for row in chunk:
+            if row[2] in codes_shared:
+                shared = code_count.get((row[1], row[2]), 0)
+                if shared > best_shared.get(row[0], 0):
+                    best_shared[row[0]] = shared
+
+    def gap_of(hits: tuple[tuple[str, str], ...]) -> float:
+        return -sum(residual[h] for h in hits)
+
+    seg_gap = _Memo(lambda v: gap_of(cells("segment", v)))
+    div_gap = _Memo(lambda v: gap_of(cells("division", v)))
+    prov_gap = _Memo(lambda v: gap_of(cells("province", v)))
+    zip_gap = _Memo(lambda v: gap_of(cells("zipcode", v)))
+    band_gap = {band: -r for band, r in under.get("age", {}).items()}
+    start_band = _Memo(lambda start: cells_band(band_of, start))
+    age_gap = _Memo(lambda start: band_gap.get(start_band[start], 0.0))
+
+    def place_of(zipcode: str) -> float:
+        arr, prov = zip_info.get(zipcode, ("", ""))
+        count = arr_count[arr] if arr_count[arr] else prov_count[prov] / 2
+        return WEIGHTS["location"] * count / best_place if best_place else 0.0
+
+    place_sim = _Memo(place_of)
+    age_sim = _Memo(lambda start: WEIGHTS["age"] * age_count[start_band[start]] / m_total)
+    form_sim = _Memo(lambda legal: WEIGHTS["form"] * form_count[legal] / m_total if legal else 0.0)
+    limit_iso = day.isoformat()
+    numbers: list[int] = []
+    gaps: list[float] = []
+    nace: list[int] = []
+    static: list[float] = []  # location + age + legal form similarity
+    for number, (segs, divs, prov, zipcode, start, legal) in data.universe.enterprises.items():
+        if number in member_numbers or start > limit_iso:
+            continue
+        if (province and prov != province) or (segment is not None and segment not in segs):
+            continue
+        gap = seg_gap[segs] + div_gap[divs] + prov_gap[prov] + zip_gap[zipcode] + age_gap[start]
+        if gap <= 0:
+            continue
+        numbers.append(number)
+        gaps.append(gap)
+        nace.append(best_shared.get(number, 0))
+        static.append(place_sim[zipcode] + age_sim[start] + form_sim[legal])
+
+    # Ecosystem organisations with no register number, described by their own activities and head office.
+    extra = _ecosystem_candidates(perimeter, day, member_ids)
+    if province:
+        extra = [p for p in extra if p.province == province]
+    kept_extra: list[Prospect] = []
+    for prospect in extra:
+        prospect.segments = perimeter.segments_of(prospect.codes)
         if segment is not None and segment not in prospect.segments:
             continue
-        keys = {
-            "segment": {str(s) for s in prospect.segments},
-            "division": {c[:2] for v, c in prospect.codes if v == division_version},
-            "province": {prospect.province},
-            "arrondissement": {prospect.arrondissement},
-            "age": {band_of(prospect.start_date)},
-        }
-        hits = [(b, k, under[b][k]) for b, ks in keys.items() for k in ks if k in under.get(b, {})]
-        if not hits:
+        divisions = frozenset(
+            c[:2] for v, c in prospect.codes if v == perimeter.division_version and perimeter.contains([(v, c)])
+        )
+        prospect.divisions = set(divisions)
+        gap = -sum(residual[h] for h in _hits(prospect, cells, under, band_of))
+        if gap <= 0:
             continue
-        prospect.gap = sum(-r for _b, _k, r in hits)
-        prospect.reasons = [f"{b}:{k}" for b, k, _r in hits]  # resolved to words for the shown rows only
-        kept.append(prospect)
-    if not kept:
+        kept_extra.append(prospect)
+        numbers.append(-len(kept_extra))  # negative: index into kept_extra
+        gaps.append(gap)
+        nace.append(max((code_count[c] for c in prospect.codes), default=0))
+        arr_n = arr_count[prospect.arrondissement]
+        where = arr_n if arr_n else prov_count[prospect.province] / 2
+        static.append(
+            (WEIGHTS["location"] * where / best_place if best_place else 0.0)
+            + WEIGHTS["age"] * age_count[band_of(prospect.start_date)] / m_total
+            + (WEIGHTS["form"] * form_count[prospect.legal_form] / m_total if prospect.legal_form else 0.0)
+        )
+
+    if not numbers:
         notes.append(_("Aucun non-membre dans les cellules sous-représentées pour ces filtres."))
         return ProspectResult(day, [], 0, flat, notes)
 
-    nace = np.zeros(len(kept))
-    place = np.zeros(len(kept))
-    age = np.zeros(len(kept))
-    form = np.zeros(len(kept))
-    gap = np.array([p.gap for p in kept])
-    for i, p in enumerate(kept):
-        nace[i] = max((code_count[c] for c in p.codes), default=0)
-        place[i] = arr_count[p.arrondissement] if arr_count[p.arrondissement] else prov_count[p.province] / 2
-        age[i] = age_count[band_of(p.start_date)]
-        form[i] = form_count[p.legal_form] if p.legal_form else 0
-    nace_sim = np.log1p(nace) / math.log1p(best_code) if best_code else nace * 0
-    place_sim = place / best_place if best_place else place * 0
-    similarity = (
-        WEIGHTS["nace"] * nace_sim
-        + WEIGHTS["location"] * place_sim
-        + WEIGHTS["age"] * age / m_total
-        + WEIGHTS["form"] * form / m_total
-    )
-    gap_norm = gap / gap.max() if gap.max() > 0 else gap
+    gap_arr = np.array(gaps)
+    nace_arr = np.array(nace, dtype=float)
+    nace_sim = np.log1p(nace_arr) / math.log1p(best_code) if best_code else nace_arr * 0
+    similarity = WEIGHTS["nace"] * nace_sim + np.array(static)
+    gap_norm = gap_arr / gap_arr.max()
     scores = 100 * (0.5 * similarity + 0.5 * gap_norm)
-    order = np.lexsort((np.array([p.name for p in kept]), -scores))
-    shown = [kept[i] for i in order[:limit]]
-    for i in order[:limit]:
-        kept[i].score = float(scores[i])
-        kept[i].similarity = float(similarity[i])
-        kept[i].gap = float(gap_norm[i])
-    _explain(shown, under, code_count, arr_count, prov_count, zip_info, division_version)
-    return ProspectResult(day, shown, len(kept), flat, notes)
+    keys = np.array(numbers, dtype=np.int64)
+    # Best score first; ties by enterprise number (stable across runs). Only the top ``limit`` are sorted.
+    top = np.argpartition(-scores, limit - 1)[:limit] if len(scores) > limit else np.arange(len(scores))
+    top = top[np.lexsort((keys[top], -scores[top]))]
+    shown = _describe(
+        [int(keys[i]) for i in top], kept_extra, data.universe.enterprises, zip_info, perimeter, numbers_in_ecosystem()
+    )
+    for prospect, i in zip(shown, top, strict=True):
+        prospect.score = float(scores[i])
+        prospect.similarity = float(similarity[i])
+        prospect.gap = float(gap_norm[i])
+        prospect.reasons = [f"{b}:{k}" for b, k in _hits(prospect, cells, under, band_of)]
+    _explain(shown, under, code_count, arr_count, prov_count, zip_info, perimeter.division_version)
+    return ProspectResult(day, shown, len(numbers), flat, notes)
+
+
+def _hits(prospect: Prospect, cells, under: dict[str, dict[str, float]], band_of) -> list[tuple[str, str]]:
+    """The under-represented cells ``(breakdown, key)`` a described prospect belongs to."""
+    hits = [
+        *cells("segment", frozenset(prospect.segments)),
+        *cells("division", frozenset(prospect.divisions)),
+        *cells("province", prospect.province),
+    ]
+    if prospect.arrondissement in under.get("arrondissement", {}):
+        hits.append(("arrondissement", prospect.arrondissement))
+    band = band_of(prospect.start_date)
+    if band in under.get("age", {}):
+        hits.append(("age", band))
+    return hits
+
+
+class _Memo(dict):
+    """A dict filling missing keys with ``func(key)``: each distinct attribute value is worked out once."""
+
+    def __init__(self, func) -> None:
+        super().__init__()
+        self.func = func
+
+    def __missing__(self, key):
+        value = self[key] = self.func(key)
+        return value
+
+
+def cells_band(band_of, start: str) -> str:
+    return band_of(dt.date.fromisoformat(start)) if start else UNKNOWN
+
+
+def numbers_in_ecosystem() -> dict[str, int]:
+    return dict(
+        Organisation.objects.filter(enterprise_number__isnull=False)
+        .exclude(enterprise_number="")
+        .values_list("enterprise_number", "pk")
+    )
+
+
+def _describe(
+    keys: list[int],
+    extra: list[Prospect],
+    enterprises: dict[int, tuple],
+    zip_info: dict[str, tuple[str, str]],
+    perimeter: Perimeter,
+    in_ecosystem: dict[str, int],
+) -> list[Prospect]:
+    """Prospects for the shown keys: register rows get their name and main codes (two small queries)."""
+    register = [k for k in keys if k >= 0]
+    names = dict(Enterprise.objects.filter(number__in=register).values_list("number", "name"))
+    codes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for number, version, code in Activity.objects.filter(enterprise_id__in=register, classification=MAIN).values_list(
+        "enterprise_id", "nace_version", "nace_code"
+    ):
+        codes[number].append((version, code))
+    shown = []
+    for key in keys:
+        if key < 0:
+            prospect = extra[-key - 1]
+            shown.append(prospect)
+            continue
+        segs, divs, prov, zipcode, start, legal = enterprises[key]
+        prospect = Prospect(
+            key,
+            in_ecosystem.get(f"{key:010d}"),
+            names.get(key) or "",
+            zipcode,
+            prov,
+            zip_info.get(zipcode, ("", ""))[0],
+            dt.date.fromisoformat(start) if start else None,
+            legal,
+            sorted(codes.get(key, [])),
+        )
+        prospect.segments = set(segs)
+        prospect.divisions = set(divs)
+        shown.append(prospect)
+    return shown
 
 
 def _explain(

@@ -43,7 +43,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from scipy import stats
 
@@ -190,14 +191,13 @@ class UniverseStats:
     location: Counter = field(default_factory=Counter)  # (province, zipcode, age band) -> n
     # Every perimeter enterprise whatever its start: start year (None: unknown) -> segment -> n.
     segments_by_year: dict[int | None, Counter] = field(default_factory=dict)
+    # Only with ``keep=True`` (prospects): number -> (segments, divisions, province, zipcode, start ISO,
+    # legal form) for every perimeter enterprise, and the raw (number, version, code, ...) rows.
+    enterprises: dict[int, tuple] = field(default_factory=dict)
+    rows: list[list[tuple]] = field(default_factory=list)
 
 
-def _iso(value: Any) -> str:
-    """A date column as ``YYYY-MM-DD`` (SQLite returns text through a raw cursor, PostgreSQL a date)."""
-    return "" if value is None else str(value)[:10]
-
-
-def universe_stats(perimeter: Perimeter, day: dt.date) -> UniverseStats:
+def universe_stats(perimeter: Perimeter, day: dt.date, *, keep: bool = False) -> UniverseStats:
     """One SQL query over the perimeter's main activities joined to their enterprise, then one pass.
 
     The query walks the ``(nace_version, nace_code, enterprise)`` index range by range and reads
@@ -205,17 +205,22 @@ def universe_stats(perimeter: Perimeter, day: dt.date) -> UniverseStats:
     query on ~200 000 rows. ``GROUP BY`` variants were measured slower on SQLite: an enterprise has
     several main codes (one per NACE version, sometimes more), so every count must be ``COUNT
     (DISTINCT ...)`` with a ``FILTER`` per segment, and age bands need date arithmetic per row.
+    The start date is read as text (``CAST``): the driver's date converter would cost more than the
+    comparisons, which work on ISO strings. ``keep=True`` also keeps what the prospect ranking needs
+    (per-enterprise attributes, legal form, the raw rows) so it does not query the universe again.
     """
     stats = UniverseStats()
     if perimeter.is_empty:
         return stats
-    queryset = Activity.objects.filter(prefixes_q(perimeter.prefixes)).values_list(
-        "enterprise_id",
-        "nace_version",
-        "nace_code",
-        "enterprise__province",
-        "enterprise__zipcode",
-        "enterprise__start_date",
+    queryset = (
+        Activity.objects.filter(prefixes_q(perimeter.prefixes))
+        .annotate(
+            start=Cast("enterprise__start_date", CharField()),
+            form=F("enterprise__juridical_form") if keep else Value(""),
+        )
+        .values_list(
+            "enterprise_id", "nace_version", "nace_code", "enterprise__province", "enterprise__zipcode", "start", "form"
+        )
     )
     sql, params = queryset.query.sql_with_params()
     division_version = perimeter.division_version
@@ -224,11 +229,13 @@ def universe_stats(perimeter: Perimeter, day: dt.date) -> UniverseStats:
     code_info: dict[tuple[int, str], tuple[frozenset, frozenset]] = {}
     ent_segments: dict[int, frozenset] = {}
     ent_divisions: dict[int, frozenset] = {}
-    ent_place: dict[int, tuple[str, str, Any]] = {}
+    ent_place: dict[int, tuple[str, str, str, str]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(50000):
-            for number, version, code, province, zipcode, start in chunk:
+            if keep:
+                stats.rows.append(chunk)
+            for number, version, code, province, zipcode, start, form in chunk:
                 key = (version, code)
                 info = code_info.get(key)
                 if info is None:
@@ -244,7 +251,7 @@ def universe_stats(perimeter: Perimeter, day: dt.date) -> UniverseStats:
                 if previous is None:
                     ent_segments[number] = segments
                     ent_divisions[number] = divisions
-                    ent_place[number] = (province or "", zipcode or "", start)
+                    ent_place[number] = (province or "", zipcode or "", start or "", form or "")
                 else:  # a second main code (the other NACE version, or a second activity)
                     if not segments <= previous:
                         ent_segments[number] = previous | segments
@@ -253,7 +260,7 @@ def universe_stats(perimeter: Perimeter, day: dt.date) -> UniverseStats:
     # Counting is done on distinct keys (Counter counts in C), then expanded: a few hundred keys, not 100 000 rows.
     limit = day.isoformat()
     band_of = age_bander(day)
-    starts = {number: _iso(place[2]) for number, place in ent_place.items()}
+    starts = {number: place[2] for number, place in ent_place.items()}
     started = [n for n, start in starts.items() if not start or start <= limit]
     for combo, n in Counter(ent_segments[k] for k in started).items():
         for segment in combo:
@@ -274,6 +281,8 @@ def universe_stats(perimeter: Perimeter, day: dt.date) -> UniverseStats:
         counter = stats.segments_by_year.setdefault(int(year) if year else None, Counter())
         for segment in combo:
             counter[segment] += n
+    if keep:
+        stats.enterprises = {k: (ent_segments[k], ent_divisions[k], *place) for k, place in ent_place.items()}
     return stats
 
 
@@ -405,9 +414,27 @@ def _sorted_cells(universe: Counter, members: Counter, labels: dict[str, str]) -
     return [(k, labels.get(k) or (_("inconnu") if k == UNKNOWN else k), members[k], universe[k]) for k in keys]
 
 
+@dataclass
+class Computation:
+    """What ``compute`` worked from, for callers that go further (the prospect ranking)."""
+
+    perimeter: Perimeter
+    members: Members | None = None
+    universe: UniverseStats | None = None
+    labels: dict[str, Any] = field(default_factory=dict)
+
+
 def compute(day: dt.date, *, segment_ids: list[int] | None = None, with_evolution: bool = True) -> dict[str, Any]:
     """The full representativeness report for ``day`` as plain data (what the JSON and the page show)."""
+    return compute_with_data(day, segment_ids=segment_ids, with_evolution=with_evolution)[0]
+
+
+def compute_with_data(
+    day: dt.date, *, segment_ids: list[int] | None = None, with_evolution: bool = True, keep: bool = False
+) -> tuple[dict[str, Any], Computation]:
+    """``compute`` and the perimeter, members and universe it used (``keep``: see ``universe_stats``)."""
     perimeter = load_perimeter(segment_ids)
+    data = Computation(perimeter)
     notes: list[str] = []
     report: dict[str, Any] = {
         "date": day.isoformat(),
@@ -441,7 +468,7 @@ def compute(day: dt.date, *, segment_ids: list[int] | None = None, with_evolutio
             _("Aucune donnée du registre BCE : importez un extrait (grappe kbo import) pour définir l'univers.")
         )
 
-    members = member_rows(perimeter, day)
+    members = data.members = member_rows(perimeter, day)
     report["members_total"] = members.total
     report["unmatched"] = len(members.unmatched)
     report["outside_perimeter"] = len(members.outside)
@@ -459,10 +486,10 @@ def compute(day: dt.date, *, segment_ids: list[int] | None = None, with_evolutio
             _("%(n)d membre(s) dont l'entreprise est hors du périmètre : non comptés.") % {"n": len(members.outside)}
         )
     if perimeter.is_empty:
-        return report
+        return report, data
 
-    labels = _labels()
-    universe = universe_stats(perimeter, day)
+    labels = data.labels = _labels()
+    universe = data.universe = universe_stats(perimeter, day, keep=keep)
     location = universe_location_age(perimeter, day, universe)
     universe_total = sum(r["n"] for r in location)
     m_total = len(members.rows)
@@ -561,7 +588,7 @@ def compute(day: dt.date, *, segment_ids: list[int] | None = None, with_evolutio
         report["evolution"] = evolution(
             perimeter, day, current=report["index"], members=m_total, by_year=universe.segments_by_year
         )
-    return report
+    return report, data
 
 
 def sme_share(organisations: list[Organisation]) -> dict[str, Any]:
