@@ -6,6 +6,7 @@ import unicodedata
 from functools import lru_cache
 
 import nh3
+import numpy as np
 
 from grappe.core.text import fold
 
@@ -66,19 +67,91 @@ def detect_language(text: str) -> str:
     The full model ranks every language it knows; restricting it to our four would call Portuguese
     "French". Short texts (a title) are unreliable, so there we take the best of our four.
     """
-    text = text.strip()
-    if len(text) < 12:
-        return ""
-    ranking = _identifier().rank(text)
-    top_language = ranking[0][0]
-    if top_language in LANGUAGES:
-        return top_language
-    if len(text) >= 80:
-        return ""
-    for language, _score in ranking:
-        if language in LANGUAGES:
-            return language
-    return ""
+    return detect_languages([text])[0]
+
+
+def detect_languages(texts: list[str]) -> list[str]:
+    """``detect_language`` of many texts at once: py3langid's model, its byte automaton walked for all
+    texts together with numpy (one step per byte position instead of one Python step per byte and text).
+    Same scores as ``LanguageIdentifier.rank`` (tested)."""
+    if len(texts) > _CHUNK:
+        return [
+            language
+            for start in range(0, len(texts), _CHUNK)
+            for language in detect_languages(texts[start : start + _CHUNK])
+        ]
+    from scipy import sparse
+
+    identifier = _identifier()
+    results = [""] * len(texts)
+    encoded: list[tuple[int, bytes]] = []
+    for index, text in enumerate(texts):
+        text = text.strip()
+        if len(text) >= 12:
+            encoded.append((index, identifier._encode(text)))
+    if not encoded:
+        return results
+    model = _batch_model()
+    lengths = np.fromiter((len(raw) for _i, raw in encoded), dtype=np.int64, count=len(encoded))
+    width = int(lengths.max())
+    matrix = np.zeros((len(encoded), width), dtype=np.int64)
+    for row, (_i, raw) in enumerate(encoded):
+        matrix[row, : len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+    state = np.zeros(len(encoded), dtype=np.int64)
+    features = np.full((len(encoded), width), -1, dtype=np.int64)
+    for position in range(width):
+        live = lengths > position
+        moved = model.nextmove[model.rowbase[state] + matrix[:, position]]
+        state = np.where(live, moved, state)
+        features[:, position] = np.where(live, model.output[state], -1)
+    rows, cols = np.nonzero(features >= 0)
+    feature_ids = features[rows, cols]
+    n_features = model.ptc.shape[0]
+    keys, counts = np.unique(rows * n_features + feature_ids, return_counts=True)
+    weights = np.log1p(counts.astype(np.float32))
+    counts_matrix = sparse.csr_matrix(
+        (weights, (keys // n_features, keys % n_features)), shape=(len(encoded), n_features), dtype=np.float32
+    )
+    scores = np.asarray(counts_matrix @ model.ptc, dtype=np.float32) + model.pc
+    has_features = np.zeros(len(encoded), dtype=bool)
+    has_features[keys // n_features] = True
+    scores[~has_features] = 0.0  # no feature: a uniform (abstaining) distribution, as py3langid does
+    scores *= (1.0 / np.sqrt(lengths.astype(np.float32)))[:, None]
+    scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+    scores /= scores.sum(axis=1, keepdims=True)
+    for first, dupe in model.alias_pairs:
+        scores[:, first] += scores[:, dupe]
+        scores[:, dupe] = 0.0
+    top = scores.argmax(axis=1)
+    ours = model.ours[scores[:, model.ours].argmax(axis=1)]
+    for row, (index, _raw) in enumerate(encoded):
+        label = model.classes[top[row]]
+        if label in LANGUAGES:
+            results[index] = label
+        elif len(texts[index].strip()) < 80:
+            results[index] = model.classes[ours[row]]
+    return results
+
+
+_CHUNK = 64  # texts walked together: enough to amortise numpy's per-call cost, little padding
+
+
+class _BatchModel:
+    def __init__(self, identifier) -> None:
+        self.nextmove = np.asarray(identifier.tk_nextmove, dtype=np.int64)
+        self.rowbase = np.asarray(identifier._rowbase, dtype=np.int64)
+        self.output = np.asarray(identifier.tk_output, dtype=np.int64)
+        self.ptc = np.asarray(identifier.nb_ptc, dtype=np.float32)
+        self.pc = np.asarray(identifier.nb_pc, dtype=np.float32)
+        self.classes = list(identifier.nb_classes)
+        self.alias_pairs = list(identifier._alias_pairs)
+        # The first column of each of our four languages (aliases are folded into the first one).
+        self.ours = np.array([self.classes.index(code) for code in LANGUAGES], dtype=np.int64)
+
+
+@lru_cache(maxsize=1)
+def _batch_model() -> _BatchModel:
+    return _BatchModel(_identifier())
 
 
 def _fold_char(ch: str) -> str:

@@ -7,20 +7,15 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from grappe.core.text import fold
 from grappe.ecosystem.models import Person, Topic
+from grappe.watch import search
 from grappe.watch.models import Digest, Item, ItemTopic, Source, Subscription
 
 
 def search_items(queryset: QuerySet[Item], text: str) -> QuerySet[Item]:
-    """Accent- and case-insensitive search: every word must appear in the item's folded text.
-
-    ``search_text`` is a folded copy of title, summary, content and place; a LIKE on it works the same
-    on SQLite and PostgreSQL (no FTS5 / tsvector index yet: fine for tens of thousands of items).
-    """
-    for word in fold(text).split():
-        queryset = queryset.filter(search_text__contains=word)
-    return queryset
+    """Accent- and case-insensitive full-text search, every word required, annotated with ``search_rank``
+    (``grappe.watch.search``: FTS5 on SQLite, tsvector + GIN on PostgreSQL)."""
+    return search.search_items(queryset, text)
 
 
 def item_list(
@@ -35,8 +30,8 @@ def item_list(
         items = items.filter(item_topics__topic=topic).distinct()
     if source:
         items = items.filter(source_id=source)
-    if text:
-        items = search_items(items, text)
+    if text and search.query_words(text):
+        return search_items(items, text).order_by("-search_rank", "-published_at", "-id")
     return items.order_by("-published_at", "-id")
 
 

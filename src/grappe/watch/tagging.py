@@ -10,7 +10,7 @@ import io
 import pickle
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +21,15 @@ from grappe.watch.rules import Document, Node, RuleSyntaxError, parse_rule
 MIN_EXAMPLES_PER_CLASS = 3
 
 
+def tagging_text(title: str, plain_summary: str, plain_content: str) -> str:
+    """What rules and classifiers read: title, summary and the start of the content, as plain text."""
+    if len(plain_content) > 5000:
+        plain_content = plain_content[:4999].rstrip() + "…"
+    return f"{title}\n{plain_summary}\n{plain_content}"
+
+
 def item_text(item) -> str:
-    return f"{item.title}\n{plain_text(item.summary)}\n{plain_text(item.content, limit=5000)}"
+    return tagging_text(item.title, plain_text(item.summary), plain_text(item.content))
 
 
 @dataclass
@@ -53,10 +60,10 @@ class Tagger:
             if model is not None:
                 self.classifiers.append((profile.topic_id, profile.suggestion_threshold, model))
 
-    def scores(self, items: list) -> list[dict[int, tuple[float, str]]]:
-        """For each item, ``{topic_id: (score, origin)}``."""
+    def scores(self, items: list, *, texts: list[str] | None = None) -> list[dict[int, tuple[float, str]]]:
+        """For each item, ``{topic_id: (score, origin)}``; ``texts``: their ``item_text`` if already known."""
         results: list[dict[int, tuple[float, str]]] = []
-        texts = [item_text(item) for item in items]
+        texts = texts if texts is not None else [item_text(item) for item in items]
         for item, text in zip(items, texts, strict=True):
             doc = Document(text)
             found: dict[int, tuple[float, str]] = {}
@@ -75,16 +82,31 @@ class Tagger:
                         found[topic_id] = (round(float(probability), 4), "classifier")
         return results
 
-    def tag(self, items: list) -> int:
-        """Create the ``ItemTopic`` rows of freshly stored items; return how many were created."""
+    def tag(
+        self, items: list, *, texts: list[str] | None = None, found: list[dict[int, tuple[float, str]]] | None = None
+    ) -> int:
+        """Create the ``ItemTopic`` rows of freshly stored items; return how many were created.
+
+        ``found``: their ``scores`` if already computed (outside the write transaction)."""
         from grappe.watch.models import ItemTopic
 
+        found = found if found is not None else self.scores(items, texts=texts)
         rows = [
-            ItemTopic(item_id=item.pk, topic_id=topic_id, score=score, origin=origin)
-            for item, found in zip(items, self.scores(items), strict=True)
-            for topic_id, (score, origin) in found.items()
+            (item.pk, topic_id, score, origin)
+            for item, topics in zip(items, found, strict=True)
+            for topic_id, (score, origin) in topics.items()
         ]
-        ItemTopic.objects.bulk_create(rows, ignore_conflicts=True)
+        if not rows:
+            return 0
+        # Plain executemany: a few rows per item, the ORM's bulk_create costs more than the insert itself.
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(c) for c in ("item_id", "topic_id", "score", "origin"))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {qn(ItemTopic._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s) "
+                f"ON CONFLICT ({qn('item_id')}, {qn('topic_id')}) DO NOTHING",
+                rows,
+            )
         return len(rows)
 
 

@@ -13,6 +13,20 @@ def poll_source(source_id: int, force: bool = False) -> dict:
 
 
 @task
+def enqueue_due_polls() -> dict:
+    """Enqueue one ``poll_source`` task per due source, so every worker shares the polling (periodic)."""
+    from django.db import transaction
+
+    from grappe.watch import polling
+
+    ids = list(polling.due_sources().values_list("pk", flat=True))
+    with transaction.atomic():
+        for source_id in ids:
+            transaction.on_commit(lambda source_id=source_id: poll_source.enqueue(source_id))
+    return {"enqueued": len(ids)}
+
+
+@task
 def poll_due_sources() -> dict:
     """Poll every due source in this worker, claiming each one before polling it."""
     from grappe.watch import polling
