@@ -395,6 +395,7 @@ register_staff_required = _guard(can_use_register)
 # - INSIGHTS-READ: staff, admins and observers read every insights page, chart, table and export
 #   (aggregates, register data that is public, ecosystem names); member users and visitors: none.
 # - INSIGHTS-ACT: only staff add a register enterprise to the ecosystem or mark it as a prospect.
+# - INSIGHTS-PERIMETER: readers see the perimeter (segments' NACE codes); only staff edit it.
 
 
 def can_read_insights(user: Any) -> bool:
@@ -403,6 +404,11 @@ def can_read_insights(user: Any) -> bool:
 
 def can_act_on_prospects(user: Any) -> bool:
     return is_staff(user)
+
+
+def can_edit_perimeter(user: Any) -> bool:
+    """INSIGHTS-PERIMETER (the segments' NACE codes are a taxonomy: same rule)."""
+    return can_edit_taxonomies(user)
 
 
 insights_required = _guard(can_read_insights)

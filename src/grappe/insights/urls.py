@@ -12,4 +12,7 @@ urlpatterns = [
     path("staff/insights/prospects/act/", views.prospect_act, name="prospect_act"),
     path("staff/insights/map/", views.ecosystem_map_view, name="map"),
     path("staff/insights/network/", views.network, name="network"),
+    path("staff/insights/perimeter/", views.perimeter, name="perimeter"),
+    path("staff/insights/perimeter/nace/", views.perimeter_search, name="perimeter_search"),
+    path("staff/insights/perimeter/<int:pk>/", views.perimeter_segment, name="perimeter_segment"),
 ]

@@ -7,15 +7,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from grappe.accounts.permissions import can_act_on_prospects, insights_required
+from grappe.accounts.permissions import can_act_on_prospects, can_edit_perimeter, insights_required
 from grappe.ecosystem.models import Organisation, Segment
-from grappe.insights import charts
+from grappe.insights import charts, perimeter_editor
 from grappe.insights import dashboard as dashboard_data
 from grappe.insights.exporting import csv_response, xlsx_response
 from grappe.insights.mapping import ecosystem_map, map_svg
@@ -31,6 +31,7 @@ NAV = [
     ("insights:prospects", gettext_lazy("Prospects")),
     ("insights:map", gettext_lazy("Carte")),
     ("insights:network", gettext_lazy("Réseau")),
+    ("insights:perimeter", gettext_lazy("Périmètre")),
 ]
 
 
@@ -349,3 +350,64 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else None,
     }
     return _render(request, "insights/dashboard.html", context)
+
+
+# --- perimeter editor -------------------------------------------------------------------------------
+
+
+@insights_required
+def perimeter(request: HttpRequest) -> HttpResponse:
+    """The segments and their NACE codes, with labels and register / ecosystem counts (readers)."""
+    context = {
+        "overview": perimeter_editor.perimeter_overview(),
+        "can_edit": can_edit_perimeter(request.user),
+    }
+    return _render(request, "insights/perimeter.html", context)
+
+
+def _search_context(request: HttpRequest) -> dict[str, Any]:
+    query = (request.GET.get("q") or "").strip()[:100]
+    version = request.GET.get("version") or ""
+    version = version if version in ("2008", "2025") else ""
+    results = perimeter_editor.code_counts(perimeter_editor.nace_search(query, version=version)) if query else []
+    return {"q": query, "version": version, "results": results}
+
+
+@insights_required
+def perimeter_search(request: HttpRequest) -> HttpResponse:
+    """htmx: NACE codes matching the search, each with its labels and counts, as checkboxes to add."""
+    if not can_edit_perimeter(request.user):
+        raise PermissionDenied
+    return render(request, "insights/_nace_results.html", _search_context(request))
+
+
+@insights_required
+def perimeter_segment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit one segment's codes: keep or drop the current ones, search and tick new ones, save."""
+    if not can_edit_perimeter(request.user):
+        raise PermissionDenied
+    segment = get_object_or_404(Segment.objects.select_related("value_chain"), pk=pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            codes = request.POST.getlist("codes")
+            perimeter_editor.segment_codes_set(actor=request.user, segment=segment, code_ids=codes)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            redundant = perimeter_editor.redundant_codes(list(segment.nace_codes.all()))
+            messages.success(request, _("Périmètre du segment « %(name)s » enregistré.") % {"name": segment.name})
+            if redundant:
+                messages.warning(
+                    request,
+                    _("Codes déjà couverts par un code plus large du segment : %(codes)s.")
+                    % {"codes": ", ".join(f"{a.dotted} ⊂ {b.dotted}" for a, b in redundant)},
+                )
+            return redirect("insights:perimeter")
+    context = {
+        "segment": segment,
+        "current": perimeter_editor.segment_rows(segment),
+        "errors": errors,
+        **_search_context(request),
+    }
+    return _render(request, "insights/perimeter_segment.html", context)
