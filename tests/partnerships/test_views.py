@@ -8,8 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from grappe.core.models import AuditEntry
+from grappe.innovation import services as innovation
 from grappe.partnerships import services
-from grappe.partnerships.models import IntroductionRequest
+from grappe.partnerships.models import Interaction, IntroductionRequest
 from tests.conftest import client_for
 
 SENTINELS = {
@@ -21,6 +23,8 @@ SENTINELS = {
     "internal_interaction": "SENTINEL-INTERNAL-INTERACTION-SUMMARY",
     "request": "SENTINEL-REQUEST-STAFF-NOTES",
     "document": "SENTINEL-INTERNAL-DOCUMENT",
+    "staff_only_project": "SENTINEL-STAFF-ONLY-PROJECT",
+    "stage_reason": "SENTINEL-STAGE-REASON",
 }
 
 
@@ -91,7 +95,24 @@ def world(org_a, org_b, university, staff_user, member_a, member_b, settings, tm
     )
     services.introduction_request_assign(actor=staff_user, request=request, owner=staff_user)
     IntroductionRequest.objects.filter(pk=request.pk).update(staff_notes=SENTINELS["request"])
-    return {"public": public, "internal": internal, "introduction": introduction, "request": request, "org_a": org_a}
+    project = innovation.project_create(
+        actor=staff_user, title="Briques de réemploi", lead_organisation=university, confidentiality="consortium"
+    )
+    innovation.partner_add(actor=staff_user, project=project, organisation=org_a, role="sme")
+    innovation.project_move_stage(
+        actor=staff_user, project=project, to_stage="abandoned", reason=SENTINELS["stage_reason"]
+    )
+    innovation.project_create(
+        actor=staff_user, title=SENTINELS["staff_only_project"], lead_organisation=org_a, confidentiality="staff"
+    )
+    return {
+        "public": public,
+        "internal": internal,
+        "introduction": introduction,
+        "request": request,
+        "org_a": org_a,
+        "project": project,
+    }
 
 
 def body(response) -> str:
@@ -199,6 +220,23 @@ def test_timeline_for_the_member_shows_their_visible_history_only(world, clients
     assert "Un laboratoire pour tester" in page
     for sentinel in SENTINELS.values():
         assert sentinel not in page
+
+
+def test_timeline_shows_innovation_projects_to_staff_with_reasons_and_staff_only_ones(world, clients):
+    page = body(clients["staff"].get(timeline_url(world), {"kind": "project"}))
+    assert "Projet « Briques de réemploi » ouvert à l'étape « idée »" in page
+    assert "Projet « Briques de réemploi » passé à l'étape « abandonné »" in page
+    assert "Rôle de l'organisation : PME. Étape actuelle : abandonné." in page
+    assert SENTINELS["stage_reason"] in page and SENTINELS["staff_only_project"] in page
+    assert reverse("innovation:project_detail", args=[world["project"].pk]) in page
+    assert "Visite de l'atelier" not in page  # only the kind asked
+
+
+def test_timeline_shows_the_member_its_consortium_projects_only(world, clients):
+    page = body(clients["member_a"].get(timeline_url(world)))
+    assert "Projet « Briques de réemploi » passé à l'étape « abandonné »" in page
+    assert reverse("innovation:portal_project", args=[world["project"].pk]) in page
+    assert SENTINELS["staff_only_project"] not in page and SENTINELS["stage_reason"] not in page
 
 
 def test_timeline_filters_by_kind_and_period(world, clients):
@@ -380,6 +418,60 @@ def test_collaboration_form_with_an_unknown_partner_says_so(org_a, clients):
     )
     assert response.status_code == 200
     assert "Cette organisation n'existe pas" in body(response)
+
+
+def test_interaction_edit_page_for_every_role(world, clients):
+    interaction = Interaction.objects.get(summary="Visite de l'atelier")
+    url = reverse("partnerships:interaction_edit", args=[interaction.pk])
+    for role in ROLES:
+        assert clients[role].get(url).status_code == STAFF_EXPECTED[role], role
+    page = body(clients["staff"].get(url))
+    assert "Visite de l'atelier" in page and SENTINELS["interaction"] in page
+
+
+def test_only_staff_can_edit_an_interaction(world, clients):
+    interaction = Interaction.objects.get(summary="Visite de l'atelier")
+    url = reverse("partnerships:interaction_edit", args=[interaction.pk])
+    for role in ("anonymous", "member_a", "member_b", "observer"):
+        clients[role].post(url, {"kind": "call", "date": "2026-01-01", "summary": "Piraté"})
+    interaction.refresh_from_db()
+    assert interaction.summary == "Visite de l'atelier"
+
+
+def test_staff_edit_an_interaction_and_the_change_is_audited(world, clients, staff_user):
+    interaction = Interaction.objects.get(summary="Visite de l'atelier")
+    url = reverse("partnerships:interaction_edit", args=[interaction.pk])
+    due = timezone.localdate() + dt.timedelta(days=7)
+    data = {
+        "kind": "visit",
+        "date": interaction.date.isoformat(),
+        "summary": "Visite de l'atelier et du stock",
+        "notes": SENTINELS["interaction"],
+        "next_action": "Envoyer l'offre",
+        "next_action_due": due.isoformat(),
+        "owner": staff_user.pk,
+    }
+    response = clients["admin"].post(url, data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("partnerships:organisation_interactions", args=[world["org_a"].pk])
+    interaction.refresh_from_db()
+    assert (interaction.summary, interaction.next_action_due) == ("Visite de l'atelier et du stock", due)
+    entry = AuditEntry.objects.filter(action="partnerships.interaction.updated", object_id=str(interaction.pk)).get()
+    assert entry.organisation_id == world["org_a"].pk and "summary" in entry.changes
+
+
+def test_an_interaction_edit_with_bad_input_shows_the_rule_and_changes_nothing(world, clients):
+    interaction = Interaction.objects.get(summary="Visite de l'atelier")
+    url = reverse("partnerships:interaction_edit", args=[interaction.pk])
+    base = {"kind": "visit", "date": interaction.date.isoformat(), "summary": "Autre"}
+    past = body(clients["staff"].post(url, {**base, "next_action": "Rappeler", "next_action_due": "2001-01-01"}))
+    assert "dans le passé" in past
+    orphan_due = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    orphan = body(clients["staff"].post(url, {**base, "next_action_due": orphan_due}))
+    assert "Une échéance sans prochaine action" in orphan
+    interaction.refresh_from_db()
+    assert interaction.summary == "Visite de l'atelier"
+    assert not AuditEntry.objects.filter(action="partnerships.interaction.updated").exists()
 
 
 def test_interaction_log_page_records_an_exchange(org_a, clients):

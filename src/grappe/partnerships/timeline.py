@@ -2,8 +2,9 @@
 
 Sources: interactions, introductions, collaborations and introduction requests (this app); events
 attended and B2B meetings (events selectors); watch bulletins received by its people (watch
+selectors); innovation projects it leads or partners in, with their stage changes (innovation
 selectors); membership periods and, for staff, the audit entries of membership changes (ecosystem,
-core). Other apps are imported lazily and skipped when absent (innovation projects: not built yet).
+core). Other apps are imported lazily and skipped when absent.
 
 ``staff=False`` is what a member user of the organisation sees: rows flagged internal are left out,
 and PRIVATE fields (notes) are never copied into an item — so no template can show them by mistake.
@@ -30,6 +31,7 @@ KINDS: dict[str, Any] = {
     "collaboration": gettext_lazy("Collaborations"),
     "event": gettext_lazy("Événements"),
     "meeting": gettext_lazy("Rendez-vous B2B"),
+    "project": gettext_lazy("Projets d'innovation"),
     "bulletin": gettext_lazy("Bulletins de veille"),
     "membership": gettext_lazy("Adhésion"),
 }
@@ -170,6 +172,40 @@ def _event_items(organisation: Organisation) -> list[Item]:
     return items
 
 
+def _project_items(organisation: Organisation, *, staff: bool) -> list[Item]:
+    """One item per stage change of its projects; staff-only projects are internal (never shown to members)."""
+    innovation = _optional("innovation")
+    if innovation is None or not hasattr(innovation, "organisation_project_history"):
+        return []
+    from grappe.innovation.models import InnovationProject, ProjectPartner
+
+    items = []
+    history = innovation.organisation_project_history(organisation.pk, include_staff_only=staff)
+    for row in history:
+        project, changes = row["project"], row["changes"]
+        internal = project.confidentiality == InnovationProject.Confidentiality.STAFF
+        role = ProjectPartner.Role(row["role"]).label if row["role"] in ProjectPartner.Role.values else row["role"]
+        detail = _("Rôle de l'organisation : %(role)s. Étape actuelle : %(stage)s.") % {
+            "role": role,
+            "stage": project.get_stage_display(),
+        }
+        url = (
+            reverse("innovation:project_detail", args=[project.pk])
+            if staff
+            else reverse("innovation:portal_project", args=[project.pk])
+        )
+        for change in changes[-PER_SOURCE_LIMIT:]:
+            stage = InnovationProject.Stage(change.to_stage).label
+            if change.from_stage:
+                title = _("Projet « %(title)s » passé à l'étape « %(stage)s »") % {"title": project, "stage": stage}
+            else:
+                title = _("Projet « %(title)s » ouvert à l'étape « %(stage)s »") % {"title": project, "stage": stage}
+            items.append(
+                Item(_local(change.at), "project", title, detail, internal, change.reason if staff else "", url)
+            )
+    return items
+
+
 def _bulletin_items(organisation: Organisation, start: dt.date, end: dt.date) -> list[Item]:
     watch = _optional("watch")
     if watch is None or not hasattr(watch, "bulletins_sent"):
@@ -223,6 +259,8 @@ def organisation_timeline(
         items += _partnership_items(organisation, staff=staff)
     if wanted & {"event", "meeting"}:
         items += _event_items(organisation)
+    if "project" in wanted:
+        items += _project_items(organisation, staff=staff)
     if "bulletin" in wanted:
         items += _bulletin_items(organisation, start or today - dt.timedelta(days=730), end or today)
     if "membership" in wanted:
