@@ -273,6 +273,17 @@ def can_read_private_topic_feed(user: Any) -> bool:
     return bool(user is not None and user.is_active and (is_staff(user) or is_member_user(user)))
 
 
+def can_view_watch_organisation_panel(user: Any, organisation: Model) -> bool:
+    """The watch panel of an organisation page follows ORG-VIEW: staff see items still in triage too,
+    the organisation's own member users only the items staff kept (with their annotation)."""
+    return can_view_organisation(user, organisation)
+
+
+def can_use_watch_api(user: Any) -> bool:
+    """The watch API: staff (everything) and member users (kept items, topics, their subscriptions)."""
+    return is_staff(user) or is_member_user(user)
+
+
 watch_curate_required = _guard(can_curate_watch)
 watch_subscriber_required = _guard(can_subscribe_watch)
 
