@@ -11,7 +11,7 @@ from django.utils import translation
 from grappe.ecosystem import services
 from grappe.ecosystem.models import Organisation
 from grappe.showcase import search
-from grappe.showcase.models import DirectoryEntry, DirectoryFacet
+from grappe.showcase.models import DirectoryEntry
 
 
 def names(html: str) -> list[str]:
@@ -101,7 +101,7 @@ def test_index_follows_consent_membership_and_taxonomy_changes(directory):
     services.membership_end(actor=None, membership=membership, end_date=dt.date(2024, 1, 1), status="resigned")
     assert not DirectoryEntry.objects.filter(pk=directory.isolants.pk).exists()
     directory.ecobeton.competences.add(directory.bim)
-    assert DirectoryFacet.objects.filter(organisation_id=directory.ecobeton.pk, value="bim").exists()
+    assert "competence:bim" in DirectoryEntry.objects.get(pk=directory.ecobeton.pk).facets.split()
     directory.bim.name = "Modélisation paramétrique"
     directory.bim.save()
     assert search.search(["parametrique"], {}).ids == [directory.ecobeton.pk]

@@ -20,6 +20,8 @@ class DirectoryEntry(models.Model):
     )
     name_key = models.CharField(max_length=255, db_index=True)
     document = models.TextField(default="", blank=True)
+    # Facet values as "facet:value" words separated by spaces (value chain, competence, province, kind, market).
+    facets = models.TextField(default="", blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -30,21 +32,16 @@ class DirectoryEntry(models.Model):
         return self.name_key
 
 
-class DirectoryFacet(models.Model):
-    """A facet value of a public organisation (value chain, competence, province, kind, market)."""
+class DirectoryState(models.Model):
+    """One row: a random token replaced by every index change, so each worker knows when to reload.
 
-    organisation = models.ForeignKey(DirectoryEntry, on_delete=models.CASCADE, related_name="facets")
-    facet = models.CharField(max_length=20)
-    value = models.CharField(max_length=60)
+    Random rather than a counter: a rolled-back change can never leave a token that names other data.
+    """
 
-    class Meta:
-        indexes = [
-            models.Index(fields=["facet", "value", "organisation"], name="showcase_facet_lookup"),
-            models.Index(fields=["organisation", "facet", "value"], name="showcase_facet_by_org"),
-        ]
+    token = models.CharField(max_length=32, default="", blank=True)
 
     def __str__(self) -> str:
-        return f"{self.facet}={self.value}"
+        return self.token
 
 
 class DirectoryWord(models.Model):

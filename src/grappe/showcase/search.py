@@ -4,7 +4,7 @@ One entry point, :func:`search`, whatever the database:
 
 - **index** (:func:`index_organisations`): one ``DirectoryEntry`` per organisation public *today*,
   with a folded document (name, acronym, descriptions and competence names in the four languages,
-  NACE labels, municipalities) and its facet values in ``DirectoryFacet``;
+  NACE labels, municipalities) and its facet values (``facets``: "facet:value" words);
 - **text**: every folded term must occur in the document (substring: "beton" finds "écobéton").
   SQLite answers from an FTS5 table with the ``trigram`` tokenizer; PostgreSQL from a GIN
   ``gin_trgm_ops`` index on the document (``LIKE '%term%'`` uses it). Terms of one or two letters
@@ -13,26 +13,28 @@ One entry point, :func:`search`, whatever the database:
   vocabulary words within one edit (substitution, insertion, deletion, transposition) found with
   symmetric deletes in ``DirectoryWord`` — "Solvey" finds "Solvay". The caller is told which words
   were used;
-- **facets**: filters and *disjunctive* counts (each facet counted with the text and every other
-  facet) by ``GROUP BY`` on ``DirectoryFacet``.
+- **facets**: each worker keeps the index's facets in memory as bitmaps (Python ints, one bit per
+  public organisation, bit order = name order), reloaded when the index generation changes
+  (``DirectoryState``, one row read per search). Filters are ANDs, *disjunctive* counts (each facet
+  counted with the text and every other facet) are ``bit_count()`` of ANDs, and the page is read
+  from the set bits in name order. The database answers the text part only.
 """
 
 import re
+import threading
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Max, QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from grappe.core.text import fold
 from grappe.ecosystem import selectors as ecosystem_selectors
 from grappe.ecosystem.models import Activity, Organisation, Site
-from grappe.showcase.models import DirectoryEntry, DirectoryFacet, DirectoryWord
+from grappe.showcase.models import DirectoryEntry, DirectoryState, DirectoryWord
 
 FACETS = ("value_chain", "competence", "province", "kind", "market")
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -136,27 +138,32 @@ def index_organisations(ids: Iterable[int]) -> int:
         batch = wanted[start : start + CHUNK]
         with transaction.atomic():
             public = sorted(_public_ids(batch))
-            DirectoryEntry.objects.filter(pk__in=batch).delete()  # cascades to the facets
+            DirectoryEntry.objects.filter(pk__in=batch).delete()
             _fts_delete(batch)
             documents = _documents(public)
             DirectoryEntry.objects.bulk_create(
                 [
-                    DirectoryEntry(organisation_id=pk, name_key=key, document=doc)
-                    for pk, (key, doc, _f) in documents.items()
-                ]
-            )
-            DirectoryFacet.objects.bulk_create(
-                [
-                    DirectoryFacet(organisation_id=pk, facet=facet, value=value)
-                    for pk, (_k, _d, pairs) in documents.items()
-                    for facet, value in pairs
+                    DirectoryEntry(
+                        organisation_id=pk,
+                        name_key=key,
+                        document=doc,
+                        facets=" ".join(f"{facet}:{value}" for facet, value in pairs),
+                    )
+                    for pk, (key, doc, pairs) in documents.items()
                 ],
-                batch_size=5000,
+                batch_size=2000,
             )
             _fts_insert([(pk, doc) for pk, (_k, doc, _f) in documents.items()])
             _add_words(doc for _k, doc, _f in documents.values())
             indexed += len(documents)
+            _bump_generation()
     return indexed
+
+
+def _bump_generation() -> None:
+    token = uuid.uuid4().hex
+    if not DirectoryState.objects.filter(pk=1).update(token=token):
+        DirectoryState.objects.update_or_create(pk=1, defaults={"token": token})
 
 
 def rebuild_index() -> int:
@@ -178,10 +185,8 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _text_filter(term_groups: list[list[str]]) -> RawSQL | None:
-    """Ids of entries whose document contains, for every group, at least one of its spellings."""
-    if not term_groups:
-        return None
+def _text_sql(term_groups: list[list[str]]) -> tuple[str, list[str]]:
+    """SQL giving the ids of entries whose document contains, for every group, one of its spellings."""
     if connection.vendor == "sqlite":
         match, likes, params = [], [], []
         for group in term_groups:
@@ -196,17 +201,25 @@ def _text_filter(term_groups: list[list[str]]) -> RawSQL | None:
             where.append(f"{FTS_TABLE} MATCH %s")
             params.insert(0, " AND ".join(match))
         where.extend(likes)
-        return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE " + " AND ".join(where), params)
+        return f"SELECT rowid FROM {FTS_TABLE} WHERE " + " AND ".join(where), params
     clauses, params = [], []
     for group in term_groups:
         clauses.append("(" + " OR ".join(["document LIKE %s"] * len(group)) + ")")
         params.extend(_like(t) for t in group)
-    return RawSQL(f"SELECT organisation_id FROM {DirectoryEntry._meta.db_table} WHERE " + " AND ".join(clauses), params)
+    return f"SELECT organisation_id FROM {DirectoryEntry._meta.db_table} WHERE " + " AND ".join(clauses), params
+
+
+def _text_ids(term_groups: list[list[str]], limit: int | None = None) -> list[int]:
+    sql, params = _text_sql(term_groups)
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _term_found(term: str) -> bool:
-    condition = _text_filter([[term]])
-    return DirectoryEntry.objects.filter(pk__in=condition).exists()
+    return bool(_text_ids([[term]], limit=1))
 
 
 def osa_distance(a: str, b: str, limit: int = 2) -> int:
@@ -244,63 +257,116 @@ class SearchResult:
     corrections: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _filtered(text: RawSQL | None, selected: dict[str, str], skip: str | None = None) -> QuerySet[DirectoryEntry]:
-    qs = DirectoryEntry.objects.all()
-    if text is not None:
-        qs = qs.filter(pk__in=text)
-    for facet, value in selected.items():
-        if facet != skip:
-            qs = qs.filter(pk__in=DirectoryFacet.objects.filter(facet=facet, value=value).values("organisation_id"))
-    return qs
+@dataclass
+class _Snapshot:
+    """The index's facets as bitmaps; bit ``i`` is the ``i``-th public organisation in name order."""
+
+    generation: str
+    order: list[int]  # organisation ids in name order
+    position: dict[int, int]
+    postings: dict[str, dict[str, int]]
+    everything: int
 
 
-def _counts(text: RawSQL | None, selected: dict[str, str]) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {}
-    for facet in FACETS:
-        rows = DirectoryFacet.objects.filter(facet=facet)
-        if text is not None or any(f != facet for f in selected):
-            rows = rows.filter(organisation_id__in=_filtered(text, selected, skip=facet).values("pk"))
-        counts[facet] = dict(rows.values("value").annotate(n=Count("*")).values_list("value", "n"))
-    return counts
+_snapshots: dict[str, _Snapshot] = {}
+_lock = threading.Lock()
 
 
-def _blank_counts() -> dict[str, dict[str, int]]:
-    """Counts of the whole directory, cached while the index does not change."""
-    state = DirectoryEntry.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    key = f"showcase:blank-counts:{connection.alias}:{state['n']}:{state['last'] and state['last'].timestamp()}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = _counts(None, {})
-        cache.set(key, counts, 3600)
-    return counts
+def _bitmap(positions: Iterable[int], size: int) -> int:
+    buffer = bytearray((size + 7) // 8)
+    for p in positions:
+        buffer[p >> 3] |= 1 << (p & 7)
+    return int.from_bytes(buffer, "little")
 
 
-SORTS = {"name": ("name_key", "pk"), "-name": ("-name_key", "-pk"), "recent": ("-updated_at", "-pk")}
+def _generation() -> str:
+    return DirectoryState.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+def _snapshot() -> _Snapshot:
+    generation = _generation()
+    current = _snapshots.get(connection.alias)
+    if current is not None and current.generation == generation:
+        return current
+    with _lock:
+        rows = DirectoryEntry.objects.order_by("name_key", "pk").values_list("pk", "facets")
+        order: list[int] = []
+        positions: dict[str, dict[str, list[int]]] = {facet: {} for facet in FACETS}
+        for index, (pk, facets) in enumerate(rows.iterator(chunk_size=5000)):
+            order.append(pk)
+            for pair in facets.split():
+                facet, _sep, value = pair.partition(":")
+                if facet in positions:
+                    positions[facet].setdefault(value, []).append(index)
+        size = len(order)
+        postings = {
+            facet: {value: _bitmap(items, size) for value, items in values.items()}
+            for facet, values in positions.items()
+        }
+        snapshot = _Snapshot(generation, order, {pk: i for i, pk in enumerate(order)}, postings, (1 << size) - 1)
+        _snapshots[connection.alias] = snapshot
+        return snapshot
+
+
+def _set_bits(bitmap: int, size: int, *, reverse: bool = False) -> Iterable[int]:
+    """Positions of the set bits, ascending (or descending)."""
+    data = bitmap.to_bytes((size + 7) // 8 or 1, "little")
+    indexes = range(len(data) - 1, -1, -1) if reverse else range(len(data))
+    for byte_index in indexes:
+        byte = data[byte_index]
+        if not byte:
+            continue
+        bits = [bit for bit in range(8) if byte >> bit & 1]
+        for bit in reversed(bits) if reverse else bits:
+            yield byte_index * 8 + bit
+
+
+SORTS = ("name", "-name")
 
 
 def search(
     terms: list[str], selected: dict[str, str], *, offset: int = 0, limit: int = 20, sort: str = "name"
 ) -> SearchResult:
     """Page of public organisation ids matching every folded term and every selected facet value."""
-    groups = [[t] for t in terms]
-    text = _text_filter(groups)
-    qs = _filtered(text, selected)
-    total = qs.count()
+    snapshot = _snapshot()
+    size = len(snapshot.order)
     corrections: dict[str, list[str]] = {}
-    if total == 0 and terms:
-        for index, term in enumerate(terms):
-            if not _term_found(term):
-                spelled = alternatives(term)
-                if spelled:
-                    corrections[term] = spelled
-                    groups[index] = spelled
-        if corrections:
-            text = _text_filter(groups)
-            qs = _filtered(text, selected)
-            total = qs.count()
-    ids = list(qs.order_by(*SORTS.get(sort, SORTS["name"])).values_list("pk", flat=True)[offset : offset + limit])
-    counts = _blank_counts() if text is None and not selected else _counts(text, selected)
-    return SearchResult(ids, total, counts, corrections if total else {})
+    text = snapshot.everything
+    if terms:
+        groups = [[t] for t in terms]
+        ids = _text_ids(groups)
+        if not ids:
+            for index, term in enumerate(terms):
+                if not _term_found(term):
+                    spelled = alternatives(term)
+                    if spelled:
+                        corrections[term] = spelled
+                        groups[index] = spelled
+            if corrections:
+                ids = _text_ids(groups)
+        position = snapshot.position
+        text = _bitmap((position[pk] for pk in ids if pk in position), size)
+    chosen = {facet: snapshot.postings.get(facet, {}).get(value, 0) for facet, value in selected.items()}
+    result = text
+    for bitmap in chosen.values():
+        result &= bitmap
+    counts: dict[str, dict[str, int]] = {}
+    for facet in FACETS:
+        base = text
+        for other, bitmap in chosen.items():
+            if other != facet:
+                base &= bitmap
+        counts[facet] = {
+            value: n for value, bitmap in snapshot.postings.get(facet, {}).items() if (n := (base & bitmap).bit_count())
+        }
+    total = result.bit_count()
+    page: list[int] = []
+    for index, bit in enumerate(_set_bits(result, size, reverse=sort == "-name")):
+        if index >= offset + limit:
+            break
+        if index >= offset:
+            page.append(snapshot.order[bit])
+    return SearchResult(page, total, counts, corrections if total else {})
 
 
 def naive_search(terms: list[str], selected: dict[str, str], *, limit: int = 20) -> tuple[list[int], int]:
@@ -327,4 +393,8 @@ def naive_search(terms: list[str], selected: dict[str, str], *, limit: int = 20)
 
 
 def index_state() -> dict[str, Any]:
-    return {"entries": DirectoryEntry.objects.count(), "words": DirectoryWord.objects.count()}
+    return {
+        "entries": DirectoryEntry.objects.count(),
+        "words": DirectoryWord.objects.count(),
+        "generation": _generation(),
+    }

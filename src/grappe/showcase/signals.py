@@ -7,7 +7,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from grappe.ecosystem.models import Activity, Competence, Membership, Organisation, Site
 from grappe.showcase import search
-from grappe.showcase.models import DirectoryEntry
 
 
 def _reindex(ids: set[int]) -> None:
@@ -43,9 +42,11 @@ def competence_saved(sender: Any, instance: Competence, raw: bool = False, **kwa
         _reindex(set(instance.organisations.values_list("pk", flat=True)))
 
 
-def entry_deleted(sender: Any, instance: DirectoryEntry, **kwargs: Any) -> None:
+def organisation_deleted(sender: Any, instance: Organisation, **kwargs: Any) -> None:
+    # The entry went with the organisation (cascade); its FTS row and the workers' bitmaps follow.
     if connection.vendor == "sqlite":
         search._fts_delete([instance.pk])
+    search._bump_generation()
 
 
 def connect() -> None:
@@ -56,4 +57,4 @@ def connect() -> None:
     for through in (Organisation.segments.through, Organisation.competences.through):
         m2m_changed.connect(taxonomy_m2m_changed, sender=through, dispatch_uid=f"showcase-m2m-{through.__name__}")
     post_save.connect(competence_saved, sender=Competence, dispatch_uid="showcase-competence")
-    post_delete.connect(entry_deleted, sender=DirectoryEntry, dispatch_uid="showcase-entry-delete")
+    post_delete.connect(organisation_deleted, sender=Organisation, dispatch_uid="showcase-org-delete")

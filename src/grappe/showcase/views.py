@@ -35,7 +35,6 @@ FACET_NAMES = {
 SORT_NAMES = {
     "name": gettext_lazy("Nom (A → Z)"),
     "-name": gettext_lazy("Nom (Z → A)"),
-    "recent": gettext_lazy("Profils mis à jour récemment"),
 }
 
 
