@@ -44,14 +44,14 @@ demo: install
 	$(GRAPPE) collectstatic --noinput --verbosity 0
 	$(GRAPPE) demo
 	@echo "Grappe is starting on http://$(HOST):$(PORT)/ (the background worker runs beside it; Ctrl-C stops both)"
-	@trap 'kill 0' EXIT INT TERM; $(GRAPPE) db_worker --no-startup-delay >/dev/null 2>&1 & \
+	@trap 'kill 0' EXIT INT TERM; $(GRAPPE) worker --no-startup-delay >/dev/null 2>&1 & \
 	  DEBUG=$${DEBUG:-1} $(GRAPPE) runserver $(HOST):$(PORT)
 
 run: install
 	DEBUG=$${DEBUG:-1} $(GRAPPE) runserver $(HOST):$(PORT)
 
 worker: install
-	$(GRAPPE) db_worker
+	$(GRAPPE) worker
 
 test: install-test
 	$(VENV)/bin/ruff check .

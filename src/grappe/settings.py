@@ -160,8 +160,29 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Grappe <noreply@grappe.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Background work: django.tasks with a database queue, run by `grappe db_worker`.
+# Background work: django.tasks with a database queue, run by `grappe worker` (with the periodic scheduler).
 TASKS = {"default": {"BACKEND": env_str("GRAPPE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# `grappe worker` heartbeat and scheduler round, staleness seen by /healthz, attempts of a task whose worker died.
+GRAPPE_WORKER_HEARTBEAT_SECONDS = env_int("GRAPPE_WORKER_HEARTBEAT_SECONDS", 15)
+GRAPPE_WORKER_STALE_SECONDS = env_int("GRAPPE_WORKER_STALE_SECONDS", 120)
+GRAPPE_TASK_MAX_ATTEMPTS = env_int("GRAPPE_TASK_MAX_ATTEMPTS", 3)
+
+# Cache shared by every web and worker process (API rate limits): the database by default (table made by
+# `migrate`), Redis with GRAPPE_CACHE_URL=redis://host:6379/0 (needs the `redis` package), or
+# GRAPPE_CACHE_URL=locmem:// for a per-process cache.
+_cache_url = env_str("GRAPPE_CACHE_URL", "db://")
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+elif _cache_url.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "grappe_cache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 # Security (see `grappe check --deploy`)
 SECURE_CONTENT_TYPE_NOSNIFF = True

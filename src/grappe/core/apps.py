@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Noyau")
 
     def ready(self) -> None:
-        from grappe.core import admin_site  # noqa: F401  (back-office branding)
+        from grappe.core import (
+            admin_site,  # noqa: F401  (back-office branding)
+            scheduler,  # noqa: F401  (records the outcome of periodic jobs)
+        )

@@ -41,3 +41,49 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_label}"
+
+
+class PeriodicJobState(models.Model):
+    """The scheduler's record of one periodic job (``registry.register_periodic``).
+
+    ``next_run_at`` is also the once-only lock: a scheduler enqueues the job only if its conditional
+    ``UPDATE ... WHERE key = %s AND next_run_at <= now`` changed the row, so with several workers
+    exactly one of them enqueues each period.
+    """
+
+    key = models.CharField(_("clé"), max_length=100, unique=True)
+    every_seconds = models.PositiveIntegerField(_("période (secondes)"), default=0)
+    next_run_at = models.DateTimeField(_("prochaine exécution"))
+    last_run_at = models.DateTimeField(_("dernière mise en file"), null=True, blank=True)
+    last_task_id = models.CharField(_("dernière tâche"), max_length=64, blank=True, db_index=True)
+    last_status = models.CharField(_("dernier résultat"), max_length=20, blank=True)
+    last_finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    run_count = models.PositiveIntegerField(_("mises en file"), default=0)
+    failure_count = models.PositiveIntegerField(_("échecs"), default=0)
+
+    class Meta:
+        verbose_name = _("tâche périodique")
+        verbose_name_plural = _("tâches périodiques")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per running ``grappe worker`` process, touched every few seconds (``/healthz``)."""
+
+    worker_id = models.CharField(_("identifiant"), max_length=64, unique=True)
+    hostname = models.CharField(_("machine"), max_length=200, blank=True)
+    pid = models.PositiveIntegerField(_("processus"), default=0)
+    started_at = models.DateTimeField(_("démarré le"))
+    seen_at = models.DateTimeField(_("dernier signe de vie"), db_index=True)
+
+    class Meta:
+        verbose_name = _("battement du worker")
+        verbose_name_plural = _("battements des workers")
+        ordering = ["-seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid} ({self.worker_id})"

@@ -1,11 +1,88 @@
-"""``grappe worker``: the background worker (django.tasks with the database queue).
+"""``grappe worker``: the background worker (django.tasks with the database queue) and its scheduler.
 
-A thin alias of ``db_worker`` so operators have one obvious name; every option of ``db_worker``
-is accepted (``--batch`` runs what is pending and exits, ``--queue-name '*'`` serves all queues).
+``db_worker`` with, beside the task loop, a housekeeping thread that every
+``GRAPPE_WORKER_HEARTBEAT_SECONDS`` (15 s) writes the worker's heartbeat (read by ``/healthz``),
+puts back in the queue the tasks of workers that died mid-task, and enqueues the periodic jobs that
+are due (``grappe.core.scheduler``). Run as many workers as you like: each periodic job is enqueued
+once per period. Every option of ``db_worker`` is accepted (``--batch`` runs one scheduler round,
+then what is pending, and exits; ``--queue-name '*'`` serves all queues); ``--no-scheduler`` runs a
+plain task worker.
 """
 
+import logging
+import threading
+from typing import Any
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+from django_tasks_db.management.commands.db_worker import Worker
+
+from grappe.core import scheduler
+
+logger = logging.getLogger("grappe.scheduler")
+
+
+class SchedulingWorker(Worker):
+    def __init__(self, *, scheduler_enabled: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scheduler_enabled = scheduler_enabled
+        self.started_at = timezone.now()
+        self._stop = threading.Event()
+
+    def housekeeping_once(self) -> None:
+        close_old_connections()
+        try:
+            if self.scheduler_enabled:
+                scheduler.housekeeping(self.worker_id, self.started_at)
+            else:
+                scheduler.beat(self.worker_id, self.started_at)
+        except Exception:  # a database hiccup: try again at the next round
+            logger.exception("Worker housekeeping failed")
+
+    def _housekeeping_loop(self) -> None:
+        try:
+            while not self._stop.wait(scheduler.heartbeat_seconds()):
+                self.housekeeping_once()
+        finally:
+            connection.close()
+
+    def run(self) -> None:
+        self.housekeeping_once()  # heartbeat and due jobs before the first task (and in --batch)
+        thread = None
+        if not self.batch:
+            thread = threading.Thread(target=self._housekeeping_loop, name="grappe-scheduler", daemon=True)
+            thread.start()
+        try:
+            super().run()
+        finally:
+            self._stop.set()
+            if thread is not None:
+                thread.join(timeout=5)
+            try:
+                scheduler.forget(self.worker_id)
+            except Exception:
+                logger.exception("Could not remove the heartbeat of worker %s", self.worker_id)
 
 
 class Command(DbWorkerCommand):
-    help = "Run the Grappe background worker (feed polling, imports, e-mails, scheduling)."
+    help = "Run the Grappe background worker and its periodic scheduler (feed polling, digests, reminders, imports)."
+
+    def add_arguments(self, parser: Any) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_false",
+            dest="scheduler",
+            help="Only run tasks: no periodic jobs, no orphan recovery (the heartbeat is still written).",
+        )
+
+    def handle(self, *args: Any, scheduler: bool = True, **options: Any) -> None:
+        import django_tasks_db.management.commands.db_worker as db_worker
+
+        original = db_worker.Worker
+        db_worker.Worker = lambda **kwargs: SchedulingWorker(scheduler_enabled=scheduler, **kwargs)
+        try:
+            super().handle(*args, **options)
+        finally:
+            db_worker.Worker = original
