@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from grappe.ecosystem import selectors as eco_selectors
-from grappe.ecosystem.maps import HEIGHT, WIDTH, background_path, project
+from grappe.ecosystem.maps import HEIGHT, WIDTH, background_path, markers_for_sites, project
 from grappe.ecosystem.models import Organisation, Site
 from grappe.insights.perimeter import load_perimeter
 from grappe.insights.representativeness import member_rows, universe_location_age
@@ -202,4 +202,90 @@ def map_svg(data: dict[str, Any], *, title: str) -> SafeString:
             circles,
         ),
         legend=legend,
+    )
+
+
+# --- one organisation's sites (organisation page panel) ----------------------------------------------
+
+
+def organisation_map(organisation: Organisation, day: dt.date, *, context: bool) -> dict[str, Any]:
+    """The organisation's sites as markers and, with ``context`` (insights readers), the ecosystem around them.
+
+    Context is what an insights reader may see: per municipality of the organisation's sites, the
+    ecosystem members and other organisations whose head office (else first site) is there, and the
+    members of the whole ecosystem as a faint layer. Member users get their own sites only.
+    """
+    sites = list(organisation.sites.select_related("postal_code", "municipality__province"))
+    markers = markers_for_sites(sites)
+    data: dict[str, Any] = {"sites": sites, "markers": markers, "places": [], "municipalities": [], "notes": []}
+    if not sites:
+        data["notes"].append(_("Aucun site enregistré : rien à placer sur la carte."))
+    elif not markers:
+        data["notes"].append(_("Aucun site localisé (coordonnées inconnues pour ses codes postaux)."))
+    if not context:
+        return data
+    member_ids = eco_selectors.member_ids_on(day)
+    heads: dict[int, Site] = {}
+    for site in Site.objects.select_related("municipality").order_by("organisation_id", "-is_head_office", "id"):
+        heads.setdefault(site.organisation_id, site)
+    places: dict[int, Place] = {}
+    for org_id, site in heads.items():
+        muni = site.municipality
+        place = places.get(muni.pk)
+        if place is None:
+            place = places[muni.pk] = Place(muni.nis, muni.label, "", muni.latitude, muni.longitude)
+        place.counts["members" if org_id in member_ids else "non_members"] += 1
+    own = {s.municipality_id for s in sites}
+    data["places"] = [p for p in places.values() if p.counts["members"]]
+    data["municipalities"] = [
+        {
+            "label": places[m].label
+            if m in places
+            else next(s.municipality.label for s in sites if s.municipality_id == m),
+            "members": places[m].counts["members"] if m in places else 0,
+            "non_members": places[m].counts["non_members"] if m in places else 0,
+        }
+        for m in sorted(own)
+    ]
+    return data
+
+
+def organisation_map_svg(data: dict[str, Any], *, title: str) -> SafeString:
+    """The silhouette, the ecosystem's members per municipality (faint, when given), the organisation's sites."""
+    places = [p for p in data["places"] if p.latitude is not None and p.longitude is not None]
+    top = max([p.counts["members"] for p in places] or [0])
+    context = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="{}" fill="#1d4e89" fill-opacity="0.25" class="layer-members">'
+        "<title>{}</title></circle>",
+        (
+            (
+                *project(p.latitude, p.longitude),
+                max(_radius(p.counts["members"], top) * 0.6, 1.2),
+                _("%(place)s — %(n)d membre(s)") % {"place": p.label, "n": p.counts["members"]},
+            )
+            for p in places
+        ),
+    )
+    markers = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="6" class="org-site" fill="#a4161a" stroke="#fff" stroke-width="1.5">'
+        "<title>{}</title></circle>",
+        ((*project(m.latitude, m.longitude), m.label) for m in data["markers"]),
+    )
+    description = "; ".join(m.label for m in data["markers"]) or _("Aucun site localisé.")
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" class="site-map insights-map organisation-map" '
+        'role="img" width="100%" preserveAspectRatio="xMidYMid meet" data-sites="{n}">'
+        "<title>{title}</title><desc>{desc}</desc>"
+        '<path d="{d}" stroke="#9aa5b1" stroke-width="2.4" stroke-linecap="round" fill="none"/>'
+        "{context}{markers}</svg>",
+        w=WIDTH,
+        h=HEIGHT,
+        n=len(data["markers"]),
+        title=title,
+        desc=description,
+        d=background_path(),
+        context=context,
+        markers=markers,
     )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/insights/map/", views.ecosystem_map_view, name="map"),
     path("staff/insights/network/", views.network, name="network"),
     path("staff/insights/perimeter/", views.perimeter, name="perimeter"),
+    path("insights/organisations/<int:pk>/map/", views.organisation_map_panel, name="organisation_map"),
     path("staff/insights/perimeter/nace/", views.perimeter_search, name="perimeter_search"),
     path("staff/insights/perimeter/<int:pk>/", views.perimeter_segment, name="perimeter_segment"),
 ]

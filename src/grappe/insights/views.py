@@ -13,12 +13,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from grappe.accounts.permissions import can_act_on_prospects, can_edit_perimeter, insights_required
+from grappe.accounts.permissions import (
+    can_act_on_prospects,
+    can_edit_perimeter,
+    can_read_insights,
+    can_view_organisation,
+    insights_required,
+)
 from grappe.ecosystem.models import Organisation, Segment
 from grappe.insights import charts, perimeter_editor
 from grappe.insights import dashboard as dashboard_data
 from grappe.insights.exporting import csv_response, xlsx_response
-from grappe.insights.mapping import ecosystem_map, map_svg
+from grappe.insights.mapping import ecosystem_map, map_svg, organisation_map, organisation_map_svg
 from grappe.insights.network import build_graph, export_bytes, graph_svg, network_report, segment_connectivity
 from grappe.insights.prospects import rank_prospects
 from grappe.insights.representativeness import compute
@@ -242,6 +248,22 @@ def ecosystem_map_view(request: HttpRequest) -> HttpResponse:
         "svg": map_svg(data, title=_("Carte de l'écosystème")),
     }
     return _render(request, "insights/map.html", context)
+
+
+def organisation_map_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Organisation page panel: its sites on the offline map (ORG-VIEW); insights readers also see the
+    ecosystem's members around them and the counts in its municipalities."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not can_view_organisation(request.user, organisation):
+        raise PermissionDenied
+    context = can_read_insights(request.user)
+    data = organisation_map(organisation, dt.date.today(), context=context)
+    svg = organisation_map_svg(data, title=_("Implantations de %(name)s") % {"name": organisation.name})
+    return render(
+        request, "insights/_organisation_map.html", {"org": organisation, "data": data, "svg": svg, "context": context}
+    )
 
 
 # --- network ----------------------------------------------------------------------------------------
