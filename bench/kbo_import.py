@@ -8,9 +8,8 @@ peak RSS of the importing process (VmHWM), universe size; the parse floor measur
 1 000 changed rows generated from the full one. Targets (issue 3): full < 3 min, < 3x the parse
 floor, < 3 GB peak RSS; update < 2 s. Nothing is asserted.
 
-The synthetic generator (../shared/tools/kbo_synth.py) draws NACE 2003 rows from the 2008 list;
-the importer rejects unknown codes, so this script appends those codes to the synthetic code.csv
-(a few hundred rows) before importing.
+The synthetic extract is written by bench/kbo_synth.py (a copy of ../shared/tools/kbo_synth.py
+whose NACE 2003 rows carry NACE 2003 codes; the shared one drew them from the 2008 list).
 """
 
 import argparse
@@ -25,19 +24,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SYNTH = ROOT.parent / "shared" / "tools" / "kbo_synth.py"
+SYNTH = ROOT / "bench" / "kbo_synth.py"
 FILES = ["enterprise", "establishment", "denomination", "address", "contact", "activity", "branch", "code", "meta"]
 
 
 def generate(out: Path, enterprises: int) -> None:
     subprocess.run([sys.executable, str(SYNTH), str(out), "--enterprises", str(enterprises)], check=True)
-    codes: dict[str, set[str]] = {}
-    with open(out / "code.csv", encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            codes.setdefault(row["Category"], set()).add(row["Code"])
-    missing = sorted(c for c in codes["Nace2008"] if len(c) == 5 and c not in codes["Nace2003"])
-    with open(out / "code.csv", "a", encoding="utf-8") as handle:
-        handle.writelines(f'"Nace2003","{code}","FR","(synthetic)"\n' for code in missing)
 
 
 def parse_floor(directory: Path) -> tuple[float, int]:

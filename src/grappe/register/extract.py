@@ -154,6 +154,13 @@ class Extract:
     def has(self, name: str) -> bool:
         return name in self._members
 
+    def location(self, name: str) -> tuple[str, str | None, int]:
+        """Where a file is: (zip or file path, zip member or None, uncompressed size in bytes)."""
+        member = self._members[name]
+        if self._zip is not None:
+            return str(self.path), member, self._zip.getinfo(member).file_size
+        return member, None, Path(member).stat().st_size
+
     def require(self, names: list[str]) -> None:
         for name in names:
             if name not in self._members:

@@ -21,6 +21,11 @@ delete the rows of the entities listed in ``<table>_delete.csv``, then insert
 not carry their whole record) and their derived fields refreshed.
 """
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,27 +138,51 @@ class FullImport:
         self.names: dict[int, tuple[int, str]] = {}  # enterprise -> (rank, preferred name)
 
     def run(self) -> dict[str, int]:
-        stage = Stage(TABLES)
+        stage = self.stage = Stage(TABLES)
         stage.create()
         in_territory = self.territory_entities()
         universe = self.universe(in_territory)
         self.owner = {number: number for number in universe}
         self.progress(_("univers : %(count)s entreprises") % {"count": len(universe)})
+        job = self.job = None
         for table, rows in (
             ("establishment", self.establishment_rows),
             ("branch", self.branch_rows),
             ("denomination", self.denomination_rows),
             ("address", self.address_rows),
             ("contact", self.contact_rows),
-            ("activity", self.activity_rows),
             ("enterprise", self.enterprise_rows),
         ):
+            if table == "denomination":
+                # The universe's entities are all known: activity.csv goes to a second process.
+                job = self.job = ActivityJob.start(self.extract, self.parser, self.owner)
             self.progress(_("chargement de %(file)s") % {"file": f"{table}.csv"})
             stage.load(table, rows())
+        self.progress(_("chargement de %(file)s") % {"file": "activity.csv"})
+        result = job.finish() if job is not None else None
+        if result is not None:
+            stage.load_worker_output("activity", result["path"])
+            self.counts["activity"] = result["rows"]
+            tracker = _row_tracker.get()
+            if tracker is not None:
+                tracker("activity.csv", result["read"])
+        else:
+            stage.load("activity", self.activity_rows())
         self.progress(_("bascule des tables et index"))
         stage.swap()
         self.progress(_("validation de la transaction"))
         return self.counts
+
+    def cleanup(self) -> None:
+        """After the transaction (either way): stop the worker, detach and remove its scratch files."""
+        job = getattr(self, "job", None)
+        if job is not None:
+            job.stop()
+        stage = getattr(self, "stage", None)
+        if stage is not None:
+            stage.detach_worker_output()
+        if job is not None:
+            job.workdir.cleanup()
 
     # Pass 1 ------------------------------------------------------------------------------------
     def territory_entities(self) -> set[int]:
@@ -323,6 +353,76 @@ class FullImport:
             name = names.get(number, (0, ""))[1]
             yield (number, "AC", "", "", "", "", None, name, zipcode, provinces.get(zipcode, ""), True)
         self.counts["enterprise"] = len(seen)
+
+
+class ActivityJob:
+    """``activity.csv`` read, checked and filtered by ``activity_worker`` in a second process.
+
+    Used for large files only (``GRAPPE_REGISTER_PARALLEL_MIN_BYTES``, default 8 MB) when pyarrow
+    is installed. ``finish()`` returns the worker's result, or ``None`` when the worker had any
+    doubt: the import then reads the file row by row (exact line and reason on a bad row).
+    """
+
+    def __init__(self, process: subprocess.Popen, workdir: tempfile.TemporaryDirectory, path: str) -> None:
+        self.process, self.workdir, self.path = process, workdir, path
+
+    @classmethod
+    def start(cls, extract: Extract, parser: RowParser, owner: dict[int, int]) -> "ActivityJob | None":
+        source, member, size = extract.location("activity.csv")
+        if size < getattr(settings, "GRAPPE_REGISTER_PARALLEL_MIN_BYTES", 8_000_000):
+            return None
+        try:
+            import numpy as np
+            import pyarrow  # noqa: F401
+        except ImportError:
+            return None
+        data_dir = Path(getattr(settings, "DATA_DIR", "") or tempfile.gettempdir())
+        workdir = tempfile.TemporaryDirectory(prefix="grappe-kbo-", dir=data_dir if data_dir.is_dir() else None)
+        base = Path(workdir.name)
+        out = base / ("activity.sqlite3" if connection.vendor == "sqlite" else "activity.csv")
+        pairs = np.empty((2, len(owner)), dtype=np.int64)
+        pairs[0] = np.fromiter(owner.keys(), dtype=np.int64, count=len(owner))
+        pairs[1] = np.fromiter(owner.values(), dtype=np.int64, count=len(owner))
+        np.save(base / "owner.npy", pairs)
+        job = {
+            "source": source,
+            "member": member,
+            "header": HEADERS["activity"],
+            "groups": sorted(parser.groups),
+            "classifications": sorted(parser.classifications),
+            "nace": {version: sorted(parser.nace[version]) for version in NACE_VERSIONS},
+            "output": "sqlite" if connection.vendor == "sqlite" else "csv",
+            "out": str(out),
+            "block_size": getattr(settings, "GRAPPE_REGISTER_PARALLEL_BLOCK_BYTES", 8 << 20),
+        }
+        (base / "job.json").write_text(json.dumps(job), encoding="utf-8")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "grappe.register.activity_worker", str(base)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_SRC), os.environ.get("PYTHONPATH")]))},
+        )
+        return cls(process, workdir, str(out))
+
+    def finish(self) -> dict | None:
+        output, _err = self.process.communicate()
+        try:
+            result = json.loads(output.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            return None
+        if self.process.returncode != 0 or not result.get("ok"):
+            return None
+        result["path"] = self.path
+        return result
+
+    def stop(self) -> None:
+        if self.process.poll() is None:  # the import failed while the worker was still reading
+            self.process.kill()
+            self.process.communicate()
+
+
+_SRC = Path(__file__).resolve().parents[2]
 
 
 # --------------------------------------------------------------------------------------------
@@ -551,6 +651,7 @@ def import_extract(
     started = timezone.now()
     extract = Extract.open(path)
     token = _row_tracker.set(rows_progress)
+    worker = None
     try:
         meta = extract.read_meta()
         extract.require(REQUIRED_FULL if meta.kind == "full" else REQUIRED_UPDATE)
@@ -560,6 +661,7 @@ def import_extract(
             _("extrait %(number)s (%(kind)s) du %(date)s")
             % {"number": meta.number, "kind": meta.kind, "date": meta.snapshot_date.isoformat()}
         )
+        worker = None
         with SqliteBulk(), transaction.atomic():
             check_sequence(meta, last_applied(), force=force)
             worker = (FullImport if meta.kind == "full" else UpdateImport)(extract, parser, territory, progress)
@@ -584,6 +686,8 @@ def import_extract(
                 run.counts["changes"] = worker.feed.record(run)
                 run.save(update_fields=["counts"])
     finally:
+        if isinstance(worker, FullImport):
+            worker.cleanup()
         _row_tracker.reset(token)
         extract.close()
     progress(_("terminé"))

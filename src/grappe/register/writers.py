@@ -12,6 +12,7 @@ it was. Backends:
   ``TRUNCATE`` the live table, drop its secondary indexes, ``INSERT ... SELECT`` and recreate them.
 """
 
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -162,6 +163,32 @@ class Stage:
                 for row in rows:
                     copy.write_row(row)
 
+    def load_worker_output(self, table: str, path: str) -> None:
+        """Copy rows written by ``activity_worker``: an attached SQLite file, or a CSV file for ``COPY``."""
+        columns = COLUMNS[table][1]
+        cols = ", ".join(_q(c) for c in columns)
+        stage = self.stage_name(table)
+        cursor = self.raw.cursor()
+        if self.sqlite:
+            detach_worker_outputs(self.raw)
+            alias = f"register_worker_{next(_aliases)}"
+            # ATTACH works inside the transaction; DETACH only once no transaction holds the file.
+            cursor.execute(f"ATTACH DATABASE ? AS {alias}", (path,))
+            _attached.setdefault(id(self.raw), set()).add(alias)
+            cursor.execute(f"INSERT INTO {_q(stage)} ({cols}) SELECT {cols} FROM {alias}.a ORDER BY rowid")
+        else:
+            with (
+                open(path, "rb") as handle,
+                self.raw.cursor() as copy_cursor,
+                copy_cursor.copy(f"COPY {_q(stage)} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy,
+            ):
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+
+    def detach_worker_output(self) -> None:
+        if self.sqlite:
+            detach_worker_outputs(self.raw)
+
     def swap(self) -> None:
         cursor = self.raw.cursor()
         for table in self.tables:
@@ -180,6 +207,21 @@ class Stage:
             cursor = self.raw.cursor()
             for table in self.tables:
                 cursor.execute(f"DROP TABLE IF EXISTS {_q(self.stage_name(table))}")
+
+
+_aliases = itertools.count(1)
+_attached: dict[int, set[str]] = {}  # id of a sqlite3 connection -> worker files still attached to it
+
+
+def detach_worker_outputs(raw: Any) -> None:
+    """Detach the worker files a connection still has (those an enclosing transaction still holds stay)."""
+    aliases = _attached.get(id(raw), set())
+    for alias in sorted(aliases):
+        try:
+            raw.cursor().execute(f"DETACH DATABASE {alias}")
+        except Exception:
+            continue
+        aliases.discard(alias)
 
 
 def _pg_swap(cursor: Any, table: str, live: str, stage: str) -> None:
