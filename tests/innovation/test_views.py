@@ -292,3 +292,96 @@ def test_support_actions_are_logged_from_the_support_page(clients, world, staff_
     assert response.status_code == 200 and "Indiquez le projet ou l'organisation accompagnée." in unescape(
         response.content.decode()
     )
+
+
+# --- query counts: list, board and detail pages do not grow with the data ----------------------------
+
+
+def _grow(staff_user, org_a, org_b, research_centre, n: int, tag: str) -> InnovationProject:
+    """``n`` more projects, each with a partner, a support action, an outcome and a document."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    project = None
+    for i in range(n):
+        project = services.project_create(
+            actor=staff_user,
+            title=f"Projet {tag}-{i}",
+            summary="Béton bas carbone et granulats recyclés.",
+            lead_organisation=org_a,
+            owner=staff_user,
+        )
+        services.partner_add(actor=staff_user, project=project, organisation=org_b, role="sme")
+        services.partner_add(actor=staff_user, project=project, organisation=research_centre, role="research")
+        services.support_action_log(
+            actor=staff_user, kind="coaching", date=dt.date(2026, 1, 5), hours=2, project=project
+        )
+        services.valorisation_record(
+            actor=staff_user, project=project, kind="product", title=f"Produit {i}", date=dt.date(2026, 1, 6)
+        )
+        services.document_add(
+            actor=staff_user, project=project, title=f"Doc {i}", upload=SimpleUploadedFile("d.pdf", b"%PDF-1.7")
+        )
+        services.call_create(
+            actor=staff_user,
+            title=f"Appel {tag}-{i}",
+            programme="P",
+            funder="F",
+            opens_on=dt.date.today() - dt.timedelta(days=5),
+            closes_on=dt.date.today() + dt.timedelta(days=40 + i),
+        )
+    return project
+
+
+def _pages(world, project, org_a):
+    return [
+        ("staff", reverse("innovation:board"), 10),
+        ("staff", reverse("innovation:call_list"), 6),
+        ("staff", reverse("innovation:call_detail", args=[world["call"].pk]), 10),
+        ("staff", reverse("innovation:support_list"), 10),
+        ("staff", reverse("innovation:project_detail", args=[project.pk]), 20),
+        ("staff", reverse("innovation:project_documents", args=[project.pk]), 6),
+        ("staff", reverse("innovation:organisation_panel", args=[org_a.pk]), 8),
+        ("staff", "/api/v1/innovation/projects", 7),
+        ("member_a", reverse("innovation:portal_home"), 11),
+        ("member_a", reverse("innovation:portal_project", args=[project.pk]), 14),
+        ("member_a", reverse("innovation:portal_documents", args=[project.pk]), 8),
+    ]
+
+
+def test_list_board_and_detail_pages_run_a_fixed_number_of_queries(
+    clients, world, staff_user, org_a, org_b, research_centre, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def measure(project):
+        counts = {}
+        for index, (role, url, limit) in enumerate(_pages(world, project, org_a)):
+            clients[role].get(url)  # warm the session and caches
+            with django_assert_max_num_queries(limit), CaptureQueriesContext(connection) as queries:
+                assert clients[role].get(url).status_code == 200, url
+            counts[index] = len(queries)  # the same page for a small and a large project
+        return counts
+
+    small = measure(_grow(staff_user, org_a, org_b, research_centre, 2, "a"))
+    large = measure(_grow(staff_user, org_a, org_b, research_centre, 12, "b"))
+    assert small == large
+
+
+def test_the_api_accepts_personal_tokens_with_the_innovation_scope(world, member_b, staff_user):
+    from grappe.accounts.tokens import token_create
+
+    _token, secret = token_create(actor=member_b, user=member_b, name="ERP", scopes=["innovation:read"])
+    _other, wrong_scope = token_create(actor=member_b, user=member_b, name="Annuaire", scopes=["ecosystem:read"])
+    client = Client()
+    response = client.get("/api/v1/innovation/projects", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200 and [p["title"] for p in response.json()] == [world["shared"].title]
+    assert "internal_notes" not in response.json()[0]
+    refused = client.get("/api/v1/innovation/projects", HTTP_AUTHORIZATION=f"Bearer {wrong_scope}")
+    assert refused.status_code == 403 and refused.json()["reason"] == "missing_scope"
+    assert client.get("/api/v1/innovation/calls", HTTP_AUTHORIZATION="Bearer grp_nope_nope").status_code == 401
+    _staff, staff_secret = token_create(actor=staff_user, user=staff_user, name="BI", scopes=["innovation:read"])
+    hidden = client.get(
+        f"/api/v1/innovation/projects/{world['hidden'].pk}", HTTP_AUTHORIZATION=f"Bearer {staff_secret}"
+    )
+    assert hidden.status_code == 200 and hidden.json()["confidentiality"] == "staff"

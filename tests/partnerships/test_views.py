@@ -528,3 +528,18 @@ def test_list_pages_run_a_bounded_number_of_queries(world, clients, org_b, compa
         clients["staff"].get(url)  # warm the session
         with django_assert_max_num_queries(15):
             assert clients["staff"].get(url).status_code == 200
+
+
+def test_api_accepts_personal_tokens_with_the_partnerships_scope(world, member_a):
+    from grappe.accounts.tokens import token_create
+
+    _token, secret = token_create(actor=member_a, user=member_a, name="CRM", scopes=["partnerships:read"])
+    _other, wrong_scope = token_create(actor=member_a, user=member_a, name="Veille", scopes=["watch:read"])
+    client = Client()
+    response = client.get(API + "/collaborations", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200 and [r["title"] for r in response.json()] == ["Granulats recyclés"]
+    for sentinel in SENTINELS.values():
+        assert sentinel not in response.content.decode()
+    refused = client.get(API + "/introductions", HTTP_AUTHORIZATION=f"Bearer {wrong_scope}")
+    assert refused.status_code == 403 and refused.json()["reason"] == "missing_scope"
+    assert client.get(API + "/introductions", HTTP_AUTHORIZATION="Bearer grp_x_y").status_code == 401

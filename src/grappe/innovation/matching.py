@@ -14,17 +14,19 @@ the project's title and summary and the call's text (scikit-learn, fitted on the
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from grappe.core.text import fold
 from grappe.ecosystem.models import Organisation
-from grappe.innovation.models import FundingCall, InnovationProject
+from grappe.innovation.models import FundingCall, InnovationProject, ProjectPartner
 from grappe.referential.loaders import is_walloon_postal_code
 
 SME_STATUSES = (Organisation.SmeStatus.MICRO, Organisation.SmeStatus.SMALL, Organisation.SmeStatus.MEDIUM)
@@ -76,8 +78,23 @@ class _Partner:
     is_lead: bool
 
 
+def partners_prefetch() -> Prefetch:
+    """What ``_partners`` reads, for ``prefetch_related`` on a list of projects (no query per project)."""
+    return Prefetch(
+        "partners",
+        queryset=ProjectPartner.objects.select_related("organisation").prefetch_related(
+            "organisation__sites__postal_code"
+        ),
+    )
+
+
 def _partners(project: InnovationProject) -> list[_Partner]:
-    rows = list(project.partners.select_related("organisation").prefetch_related("organisation__sites__postal_code"))
+    if "partners" in getattr(project, "_prefetched_objects_cache", {}):
+        rows = list(project.partners.all())
+    else:
+        rows = list(
+            project.partners.select_related("organisation").prefetch_related("organisation__sites__postal_code")
+        )
     partners = []
     for row in rows:
         org = row.organisation
@@ -292,3 +309,19 @@ def match_calls(
 def eligible_calls(project: InnovationProject, *, day: dt.date | None = None) -> list[CallMatch]:
     """The open calls the project is eligible for, best fit first."""
     return [m for m in match_calls(project, day=day) if m.eligible]
+
+
+def eligible_calls_by_project(
+    projects: Iterable[InnovationProject], *, day: dt.date | None = None
+) -> dict[int, list[CallMatch]]:
+    """``{project_id: eligible open calls, best first}`` for many projects: the calls and partners are read
+    once (a fixed number of queries), then each project is matched in memory."""
+    day = day or timezone.localdate()
+    projects = list(projects)
+    if not projects:
+        return {}
+    calls = list(FundingCall.objects.filter(opens_on__lte=day, closes_on__gte=day))
+    prefetch_related_objects(
+        [p for p in projects if "partners" not in getattr(p, "_prefetched_objects_cache", {})], partners_prefetch()
+    )
+    return {p.pk: [m for m in match_calls(p, calls, day=day) if m.eligible] for p in projects}

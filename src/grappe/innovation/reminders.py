@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
-from grappe.innovation.matching import eligible_calls
+from grappe.innovation.matching import eligible_calls_by_project
 from grappe.innovation.models import DeadlineReminder, InnovationProject
 
 DAYS = 14
@@ -35,12 +35,14 @@ def due_deadlines(day: dt.date) -> list[tuple[InnovationProject, Any]]:
         .order_by("pk")
     )
     sent = set(DeadlineReminder.objects.filter(closes_on__gte=day).values_list("project_id", "call_id", "closes_on"))
+    projects = list(projects)
+    eligible = eligible_calls_by_project([p for p in projects if not p.funding_call_id], day=day)
     pairs = []
     for project in projects:
         if project.funding_call_id:
             calls = [project.funding_call] if project.funding_call.is_open_on(day) else []
         else:
-            calls = [m.call for m in eligible_calls(project, day=day)]
+            calls = [m.call for m in eligible[project.pk]]
         for call in calls:
             if day <= call.closes_on <= horizon and (project.pk, call.pk, call.closes_on) not in sent:
                 pairs.append((project, call))

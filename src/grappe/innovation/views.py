@@ -428,9 +428,12 @@ def call_list(request: HttpRequest) -> HttpResponse:
 @permissions.innovation_staff_required
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(FundingCall.objects.select_related("watch_item"), pk=pk)
-    candidates = InnovationProject.objects.filter(
-        stage__in=(Stage.IDEA, Stage.EMERGENCE, Stage.ELABORATION)
-    ).select_related("lead_organisation")
+    candidates = (
+        InnovationProject.objects.filter(stage__in=(Stage.IDEA, Stage.EMERGENCE, Stage.ELABORATION))
+        .select_related("lead_organisation")
+        .prefetch_related(matching.partners_prefetch())
+        .order_by("-created_at", "-pk")
+    )
     fits = []
     for project in candidates[:200]:
         match = matching.match_calls(project, [call])[0]
@@ -567,7 +570,8 @@ def _member_organisations(user: Any):
 @permissions.innovation_member_required
 def portal_home(request: HttpRequest) -> HttpResponse:
     projects = list(selectors.project_list(request.user))
-    rows = [{"project": p, "calls": matching.eligible_calls(p)[:3]} for p in projects]
+    calls = matching.eligible_calls_by_project(projects)
+    rows = [{"project": p, "calls": calls[p.pk][:3]} for p in projects]
     return render(request, "innovation/portal_home.html", {"rows": rows})
 
 
