@@ -8,6 +8,9 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Vision stratégique")
 
     def ready(self) -> None:
-        from grappe.core.registry import register_staff_menu
+        from grappe.core.registry import register_demo, register_organisation_panel, register_staff_menu
+        from grappe.insights.demo import load_demo
 
         register_staff_menu(_("Vision stratégique"), "insights:dashboard", order=85)
+        register_organisation_panel(_("Carte des implantations"), "insights:organisation_map", order=30)
+        register_demo("insights", load_demo, order=190)
