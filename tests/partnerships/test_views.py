@@ -543,3 +543,47 @@ def test_api_accepts_personal_tokens_with_the_partnerships_scope(world, member_a
     refused = client.get(API + "/introductions", HTTP_AUTHORIZATION=f"Bearer {wrong_scope}")
     assert refused.status_code == 403 and refused.json()["reason"] == "missing_scope"
     assert client.get(API + "/introductions", HTTP_AUTHORIZATION="Bearer grp_x_y").status_code == 401
+
+
+def test_timeline_queue_follow_ups_and_portal_do_not_grow_with_the_data(world, clients, org_b, company_c, staff_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    org_a, today = world["org_a"], timezone.localdate()
+    pages = [
+        ("staff", reverse("partnerships:organisation_timeline", args=[org_a.pk]), 35),
+        ("member_a", reverse("partnerships:organisation_timeline", args=[org_a.pk]), 35),
+        ("staff", reverse("partnerships:request_list"), 6),
+        ("staff", reverse("partnerships:follow_ups"), 20),
+        ("staff", reverse("partnerships:organisation_interactions", args=[org_a.pk]), 8),
+        ("member_a", reverse("partnerships:portal_home"), 13),
+    ]
+
+    def measure() -> list[int]:
+        counts = []
+        for role, url, limit in pages:
+            clients[role].get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert clients[role].get(url).status_code == 200
+            assert len(queries) <= limit, (url, len(queries))
+            counts.append(len(queries))
+        return counts
+
+    before = measure()
+    for n in range(8):
+        services.collaboration_create(actor=None, title=f"Lot {n}", kind="commercial", partners=[org_a, company_c])
+        services.introduction_create(
+            actor=staff_user, organisation_a=org_a, organisation_b=org_b, reason=f"r{n}", follow_up_on=today
+        )
+        services.interaction_log(
+            actor=staff_user,
+            organisation=org_a,
+            kind="call",
+            date=today,
+            summary=f"s{n}",
+            next_action="x",
+            next_action_due=today,
+        )
+        project = innovation.project_create(actor=staff_user, title=f"Projet {n}", lead_organisation=org_a)
+        innovation.partner_add(actor=staff_user, project=project, organisation=company_c, role="sme")
+    assert measure() == before
