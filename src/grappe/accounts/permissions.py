@@ -437,3 +437,23 @@ def can_have_api_tokens(user: Any) -> bool:
 
 
 api_tokens_required = _guard(can_have_api_tokens)
+
+
+# --- Platform: background jobs and webhooks (grappe.core.jobs, grappe.core.webhooks) --------------
+# - JOBS: staff and admins see the background work page (periodic jobs, tasks and their errors,
+#   workers), retry a failed task and make a periodic job run now; others get a 403.
+# - WEBHOOKS: staff and admins register outgoing webhooks and read their delivery log.
+
+
+def can_manage_jobs(user: Any) -> bool:
+    """JOBS."""
+    return is_staff(user)
+
+
+def can_manage_webhooks(user: Any) -> bool:
+    """WEBHOOKS."""
+    return is_staff(user)
+
+
+jobs_required = _guard(can_manage_jobs)
+webhooks_required = _guard(can_manage_webhooks)

@@ -87,3 +87,64 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname}:{self.pid} ({self.worker_id})"
+
+
+def _webhook_secret() -> str:
+    import secrets
+
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class Webhook(models.Model):
+    """An outgoing webhook: Grappe POSTs the chosen events to ``url``, signed with ``secret``."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    url = models.URLField(_("adresse (URL)"), max_length=500)
+    secret = models.CharField(_("secret de signature"), max_length=100, default=_webhook_secret)
+    events = models.JSONField(_("événements"), default=list)
+    is_active = models.BooleanField(_("actif"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one webhook, with its attempts: the delivery log."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        RETRYING = "retrying", _("nouvel essai prévu")
+        SUCCEEDED = "succeeded", _("livrée")
+        FAILED = "failed", _("abandonnée")
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(_("événement"), max_length=100)
+    event_id = models.UUIDField(_("identifiant de livraison"), unique=True)
+    payload = models.JSONField(_("contenu"))
+    status = models.CharField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("essais"), default=0)
+    next_attempt_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("dernier code HTTP"), null=True, blank=True)
+    last_error = models.CharField(_("dernière erreur"), max_length=500, blank=True)
+    response_excerpt = models.CharField(_("début de la réponse"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("durée (ms)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(_("livrée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("livraison de webhook")
+        verbose_name_plural = _("livraisons de webhooks")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["webhook", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook} ({self.status})"
