@@ -81,7 +81,7 @@ def events_2024(ecosystem_2024):
 
     orgs = ecosystem_2024
     people = {
-        key: Person.objects.create(first_name=key.capitalize(), last_name="Test")
+        key: Person.objects.create(first_name=key.capitalize(), last_name="Zèbre")
         for key in ("alpha", "alpha2", "beta", "gamma", "delta", "centre", "epsilon", "independent")
     }
 
@@ -219,6 +219,44 @@ def test_b2b_of_the_next_year_counts_its_own_session(events_2024):
     assert check("events.b2b_meetings_held", Period.of_year(2025)).value == 0
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "events.participants",
+        "events.satisfaction",
+        "events.b2b_meetings_requested",
+        "events.b2b_meetings_scheduled",
+        "events.b2b_meetings_held",
+    ],
+)
+def test_event_drilldowns_name_people_to_staff_only(events_2024, key):
+    from grappe.objectives.selectors import drilldown
+
+    evaluation = check(key)
+    observer = " ".join(f"{line['label']} {line['detail']}" for line in drilldown(evaluation, staff=False))
+    staff = " ".join(f"{line['label']} {line['detail']}" for line in drilldown(evaluation, staff=True))
+    assert "Zèbre" not in observer
+    assert "personne n°" in observer
+    assert "Zèbre" in staff
+    assert "E1" in observer  # the event is named
+
+
+def test_report_evidence_sheets_do_not_name_people(events_2024, contract):
+    import io
+
+    from openpyxl import load_workbook
+
+    from grappe.objectives.reports.content import build
+    from grappe.objectives.reports.render import render
+
+    content = render(build(contract, 2024, snapshot=dt.date(2024, 12, 31)), "xlsx").content
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    cells = " ".join(str(c) for row in workbook["Preuves M2"].iter_rows(values_only=True) for c in row if c)
+    assert "personne n°" in cells
+    assert "Zèbre" not in cells
+    assert "Centre R" in cells  # organisations are public facts
+
+
 # --- innovation ---------------------------------------------------------------------------------
 
 
@@ -339,6 +377,17 @@ def test_projects_coached_have_a_support_action_in_the_year_by_stage(innovation_
     assert by_code(result) == {"funded": 1, "submitted": 1}
 
 
+def test_confidential_projects_are_numbers_only_outside_the_team(innovation_2024):
+    from grappe.innovation.models import InnovationProject
+    from grappe.objectives.selectors import drilldown
+
+    InnovationProject.objects.filter(pk=innovation_2024["P6"].pk).update(confidentiality="staff")
+    evaluation = check("innovation.projects_funded")
+    observer = [line["label"] for line in drilldown(evaluation, staff=False)]
+    assert observer == ["Projet P1", f"projet confidentiel n° {innovation_2024['P6'].pk}"]
+    assert [line["label"] for line in drilldown(evaluation, staff=True)] == ["Projet P1", "Projet P6"]
+
+
 # --- partnerships -------------------------------------------------------------------------------
 
 
@@ -427,6 +476,17 @@ def test_introductions_with_a_result(partnerships_2024):
     result = check("partnerships.introductions_with_outcome")
     assert result.value == 2
     assert by_code(result) == {"meeting_held": 1, "collaboration_started": 1}
+
+
+def test_internal_collaborations_are_numbers_only_outside_the_team(partnerships_2024):
+    from grappe.objectives.selectors import drilldown
+
+    c5 = partnerships_2024["C5"]
+    c5.is_internal = True
+    c5.save()
+    evaluation = check("partnerships.international_cooperations")
+    assert [line["label"] for line in drilldown(evaluation, staff=False)] == [f"collaboration interne n° {c5.pk}"]
+    assert [line["label"] for line in drilldown(evaluation, staff=True)] == ["C5"]
 
 
 # --- watch --------------------------------------------------------------------------------------

@@ -396,18 +396,169 @@ def describe_record(record: Any, *, staff: bool) -> dict[str, Any]:
             "detail": record.get("detail", ""),
             "url": record.get("url", "") if staff else "",
         }
-    url = ""
-    if staff and isinstance(record, Model) and hasattr(record, "get_absolute_url"):
-        try:
-            url = record.get_absolute_url()
-        except Exception:  # a record without a page is still listed
-            url = ""
+    if isinstance(record, Model):
+        describer = _DESCRIBERS.get(record._meta.label_lower)
+        if describer is not None:
+            line = describer(record, staff)
+            line.setdefault("type", record._meta.verbose_name)
+            line.setdefault("detail", "")
+            line["url"] = _url_of(record) if staff else ""
+            return line
     return {
         "type": record._meta.verbose_name if isinstance(record, Model) else "",
         "label": str(record),
         "detail": "",
-        "url": url,
+        "url": _url_of(record) if staff else "",
     }
+
+
+def _url_of(record: Any) -> str:
+    if isinstance(record, Model) and hasattr(record, "get_absolute_url"):
+        try:
+            return record.get_absolute_url()
+        except Exception:  # a record without a page is still listed
+            return ""
+    return ""
+
+
+# Records of other apps that the catalogue's drill-downs list. Their ``__str__`` often names people
+# (a registration is "person — event"): observers and reports get a person's number instead, and
+# confidential or internal records only their number. Each entry: (describer, select_related paths).
+
+
+def _person(person: Any, staff: bool) -> str:
+    if person is None:
+        return ""
+    return person.full_name if staff else str(_("personne n° %(id)s") % {"id": person.pk})
+
+
+def _who(person: Any, organisation: Any, staff: bool) -> str:
+    return " · ".join(x for x in (_person(person, staff), organisation.name if organisation else "") if x)
+
+
+def _day(moment: Any) -> str:
+    from django.utils import timezone
+
+    if moment is None:
+        return ""
+    if isinstance(moment, dt.datetime):
+        moment = timezone.localtime(moment)
+    return f"{moment:%d/%m/%Y}"
+
+
+def _registration(r: Any, staff: bool) -> dict[str, Any]:
+    return {"label": f"{r.event.title} ({_day(r.event.start)})", "detail": _who(r.person, r.organisation, staff)}
+
+
+def _survey_response(r: Any, staff: bool) -> dict[str, Any]:
+    reg = r.registration
+    return {
+        "label": f"{reg.event.title} ({_day(reg.event.start)}) : {r.score}/5",
+        "detail": _who(reg.person, reg.organisation, staff),
+    }
+
+
+def _participant(p: Any, staff: bool) -> str:
+    return _who(p.person, p.organisation, staff)
+
+
+def _meeting(m: Any, staff: bool) -> dict[str, Any]:
+    return {
+        "label": f"{_participant(m.participant_a, staff)} × {_participant(m.participant_b, staff)}",
+        "detail": f"{m.session.event.title} ({_day(m.session.event.start)}) · {m.get_status_display()}",
+    }
+
+
+def _meeting_request(r: Any, staff: bool) -> dict[str, Any]:
+    return {
+        "label": f"{_participant(r.requester, staff)} → {_participant(r.target, staff)}",
+        "detail": f"{r.session.event.title} ({_day(r.session.event.start)}) · {r.get_status_display()}",
+    }
+
+
+def _event(e: Any, staff: bool) -> dict[str, Any]:
+    return {"label": f"{e.title} ({_day(e.start)})", "detail": str(display(e, "kind")[1])}
+
+
+def _digest(d: Any, staff: bool) -> dict[str, Any]:
+    return {"label": _person(d.person, staff), "detail": _day(d.sent_at)}
+
+
+def _item(i: Any, staff: bool) -> dict[str, Any]:
+    return {"label": i.title, "detail": " · ".join(x for x in (str(display(i, "kind")[1]), _day(i.triaged_at)) if x)}
+
+
+def _introduction(i: Any, staff: bool) -> dict[str, Any]:
+    if i.is_internal and not staff:
+        return {"label": str(_("mise en relation interne n° %(id)s") % {"id": i.pk}), "detail": _day(i.introduced_on)}
+    return {
+        "label": f"{i.organisation_a.name} ↔ {i.organisation_b.name}",
+        "detail": " · ".join((_day(i.introduced_on), str(display(i, "outcome")[1]))),
+    }
+
+
+def _collaboration(c: Any, staff: bool) -> dict[str, Any]:
+    detail = " · ".join(x for x in (str(display(c, "kind")[1]), _day(c.start_date)) if x)
+    if c.is_internal and not staff:
+        return {"label": str(_("collaboration interne n° %(id)s") % {"id": c.pk}), "detail": detail}
+    return {"label": c.title, "detail": detail}
+
+
+def _project(p: Any, staff: bool) -> dict[str, Any]:
+    detail = str(display(p, "stage")[1])
+    if p.is_confidential_to_staff and not staff:
+        return {"label": str(_("projet confidentiel n° %(id)s") % {"id": p.pk}), "detail": detail}
+    lead = p.lead_organisation.name if p.lead_organisation_id else ""
+    return {"label": p.title, "detail": " · ".join(x for x in (lead, detail) if x)}
+
+
+def _support_action(a: Any, staff: bool) -> dict[str, Any]:
+    project = a.project
+    if project is not None and project.is_confidential_to_staff and not staff:
+        about = str(_("projet confidentiel n° %(id)s") % {"id": project.pk})
+    else:
+        about = project.title if project is not None else (a.organisation.name if a.organisation_id else "")
+    return {
+        "label": " · ".join(x for x in (str(display(a, "kind")[1]), about) if x),
+        "detail": f"{_day(a.date)} · {format_decimal(a.hours)} h",
+    }
+
+
+_DESCRIBERS: dict[str, Any] = {
+    "events.event": _event,
+    "events.registration": _registration,
+    "events.surveyresponse": _survey_response,
+    "events.meeting": _meeting,
+    "events.meetingrequest": _meeting_request,
+    "watch.digest": _digest,
+    "watch.item": _item,
+    "partnerships.introduction": _introduction,
+    "partnerships.collaboration": _collaboration,
+    "innovation.innovationproject": _project,
+    "innovation.supportaction": _support_action,
+}
+_RELATED: dict[str, tuple[str, ...]] = {
+    "events.registration": ("event", "person", "organisation"),
+    "events.surveyresponse": ("registration__event", "registration__person", "registration__organisation"),
+    "events.meeting": (
+        "session__event",
+        "participant_a__person",
+        "participant_a__organisation",
+        "participant_b__person",
+        "participant_b__organisation",
+    ),
+    "events.meetingrequest": (
+        "session__event",
+        "requester__person",
+        "requester__organisation",
+        "target__person",
+        "target__organisation",
+    ),
+    "watch.digest": ("person",),
+    "partnerships.introduction": ("organisation_a", "organisation_b"),
+    "innovation.innovationproject": ("lead_organisation",),
+    "innovation.supportaction": ("project", "organisation"),
+}
 
 
 def drilldown(evaluation: Evaluation, *, staff: bool, limit: int | None = None) -> list[dict[str, Any]]:
@@ -419,6 +570,9 @@ def drilldown(evaluation: Evaluation, *, staff: bool, limit: int | None = None) 
 
         if records.model is Organisation:
             records = records.prefetch_related("sites__municipality__province")
+        related = _RELATED.get(records.model._meta.label_lower)
+        if related:
+            records = records.select_related(*related)
         records = records[:limit] if limit else records
     else:
         from django.db.models import prefetch_related_objects
