@@ -125,6 +125,23 @@ def suggested_topics(person: Person) -> QuerySet[Topic]:
     )
 
 
+def organisation_items(organisation_id: int, *, staff: bool) -> QuerySet[Item]:
+    """Items that concern an organisation: linked to one of its NACE codes (or an ancestor of one), one
+    of its segments, or subject to an obligation for one of its segments. Staff also see items still in
+    triage; everyone else only kept items. Discarded items never."""
+    from grappe.ecosystem.models import Segment
+
+    segment_ids = list(Segment.objects.filter(organisations=organisation_id).values_list("pk", flat=True))
+    concerns = Q(nace_codes__in=_organisation_nace_ids([organisation_id]))
+    if segment_ids:
+        concerns |= Q(segments__in=segment_ids) | Q(affected_segments__in=segment_ids)
+    ids = Item.objects.filter(concerns).values("pk")
+    items = Item.objects.filter(pk__in=ids).exclude(status=Item.Status.DISCARDED)
+    if not staff:
+        items = items.filter(status=Item.Status.KEPT)
+    return items.select_related("source").order_by("-published_at", "-id")
+
+
 def _organisation_nace_ids(organisation_ids: list[int]) -> list[int]:
     """NACE codes of the organisations' activities and their ancestors (an item about 43.1 concerns 43.110)."""
     from grappe.ecosystem.models import Activity

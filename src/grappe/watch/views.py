@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -415,3 +415,33 @@ def topic_feed(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         if user is None or not permissions.can_read_private_topic_feed(user):
             raise Http404(_("Flux introuvable."))
     return topic_feed_response(request, topic, kind)
+
+
+# --- organisation page panel ----------------------------------------------------------------------
+
+
+def organisation_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The watch panel of an organisation page (htmx fragment): items that concern it and its upcoming
+    regulatory deadlines. ORG-VIEW: staff (items in triage too) and the organisation's member users
+    (kept items only); anyone else 403."""
+    from grappe.ecosystem.models import Organisation
+
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not permissions.can_view_watch_organisation_panel(request.user, organisation):
+        raise PermissionDenied
+    staff = permissions.can_curate_watch(request.user)
+    items = selectors.organisation_items(organisation.pk, staff=staff)
+    today = dt.date.today()
+    return render(
+        request,
+        "watch/_organisation_panel.html",
+        {
+            "org": organisation,
+            "staff": staff,
+            "items": items[:10],
+            "count": items.count(),
+            "deadlines": items.filter(effective_date__gte=today).order_by("effective_date")[:5],
+        },
+    )
