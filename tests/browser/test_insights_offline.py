@@ -100,4 +100,10 @@ def test_map_and_network_render_offline(browser, live_server):
         in page.locator("svg.network circle").first.locator("title").text_content()
         + page.locator("svg.network circle").last.locator("title").text_content()
     )
+
+    # The organisation page loads its map panel (htmx, vendored) and draws the site offline.
+    page.goto(f"{live_server.url}/staff/organisations/{a.pk}/")
+    panel = page.locator("svg.organisation-map")
+    panel.wait_for(state="visible", timeout=15000)
+    assert page.locator("svg.organisation-map circle.org-site").count() == 1
     assert blocked == []  # nothing tried to leave the machine
