@@ -587,3 +587,25 @@ def test_timeline_queue_follow_ups_and_portal_do_not_grow_with_the_data(world, c
         project = innovation.project_create(actor=staff_user, title=f"Projet {n}", lead_organisation=org_a)
         innovation.partner_add(actor=staff_user, project=project, organisation=company_c, role="sme")
     assert measure() == before
+
+
+EXPORTS = [
+    "/staff/insights/network/?format=gexf",
+    "/staff/insights/network/?format=graphml",
+    "/staff/insights/?csv=engagement",
+    "/staff/insights/?csv=risk",
+    "/opendata/organisations.csv",
+    "/opendata/organisations.json",
+]
+
+
+def test_exports_never_carry_private_notes_for_any_role(world, clients):
+    """The network (which reads collaborations and introductions), dashboard tables and open data."""
+    for role in ROLES:
+        for url in EXPORTS:
+            response = clients[role].get(url)
+            content = b"".join(response.streaming_content) if response.streaming else response.content
+            for key in ("collaboration", "introduction", "interaction", "request", "stage_reason", "document"):
+                assert SENTINELS[key] not in content.decode(), (role, url, key)
+    network = clients["observer"].get(EXPORTS[0]).content.decode()
+    assert "Alpha Matériaux" in network and "Université de Liège" in network  # the collaboration is there
