@@ -242,3 +242,81 @@ def test_fast_fold_gives_exactly_what_core_fold_gives():
     samples += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 15))) for _ in range(5000)]
     for text in samples:
         assert fast_fold(text) == fold(text), repr(text)
+
+
+# --- batch language identification, signatures, full-text index ----------------------------------
+
+
+LANGUAGE_SAMPLES = [
+    "Le gouvernement wallon adopte un nouveau décret sur la rénovation énergétique des bâtiments publics.",
+    "De Vlaamse regering keurt een nieuw besluit goed over asbestverwijdering op bouwwerven.",
+    "Die Bundesregierung beschließt neue Vorschriften für den Rückbau von Gebäuden.",
+    "The European Commission publishes the new construction products regulation.",
+    "O governo português aprovou hoje um novo decreto sobre a renovação energética dos edifícios públicos e privados.",
+    "Primes énergie 2025",
+    "ÉNORME TITRE EN MAJUSCULES POUR VOIR",
+    "court",
+    "",
+    "日本語のテキストです。これは日本語の文章です。",
+]
+
+
+def _rank_based(text: str) -> str:
+    """The previous, one-text-at-a-time implementation on py3langid's own ``rank``."""
+    from grappe.watch.cleaning import LANGUAGES, _identifier
+
+    text = text.strip()
+    if len(text) < 12:
+        return ""
+    ranking = _identifier().rank(text)
+    if ranking[0][0] in LANGUAGES:
+        return ranking[0][0]
+    if len(text) >= 80:
+        return ""
+    return next((language for language, _score in ranking if language in LANGUAGES), "")
+
+
+def test_batch_language_identification_equals_py3langid_rank():
+    from grappe.watch.cleaning import detect_languages
+
+    texts = LANGUAGE_SAMPLES * 8  # more than one chunk of 64
+    assert detect_languages(texts) == [_rank_based(t) for t in texts]
+
+
+def test_vectorised_signatures_match_one_by_one_and_group_near_duplicates():
+    from grappe.watch import dedup
+
+    texts = [
+        dedup.signature_text("Nouvelle prime à la rénovation en Wallonie", "La Région annonce une prime."),
+        dedup.signature_text("Nouvelle prime a la renovation en Wallonie !", "La Région annonce une prime."),
+        dedup.signature_text("Résultats du championnat de football", "Le club local gagne."),
+        "court",
+    ]
+    batch = dedup.signatures(texts)
+    assert batch[3] is None
+    for text, sig in zip(texts[:3], batch[:3], strict=True):
+        assert (dedup.signature(text) == sig).all()
+    assert dedup.similarity(batch[0], batch[1]) >= dedup.THRESHOLD > dedup.similarity(batch[0], batch[2])
+    keys = dedup.band_key_matrix(batch[0][None, :])[0]
+    assert len(set(keys.tolist())) == dedup.BANDS and (keys >= 0).all()
+
+
+def test_the_full_text_index_follows_inserts_updates_and_deletes(sources):
+    now = timezone.now()
+    ingest_entries(sources[0], [entry("Chantier de démolition à Liège", "https://a.example/d")], now)
+    item = Item.objects.get()
+    assert [i.pk for i in item_list(text="DEMOLITION liege")] == [item.pk]
+    item.title = "Chantier de rénovation à Namur"
+    item.search_text = "chantier de renovation a namur"
+    item.save()
+    assert item_list(text="démolition").count() == 0
+    assert item_list(text="rénov").count() == 1  # prefixes match
+    item.delete()
+    assert item_list(text="renovation").count() == 0
+
+
+def test_search_query_syntax_cannot_break_out(sources):
+    ingest_entries(sources[0], [entry("Économie circulaire", "https://a.example/e")], timezone.now())
+    for text in ['"', "NEAR(", "a OR b", "*", 'économie"*) OR ("x', "'; DROP TABLE watch_item; --", "x" * 2000]:
+        list(item_list(text=text))  # no error, whatever the query
+    assert item_list(text='économie"*) OR ("x').count() == 0
