@@ -425,6 +425,28 @@ def can_edit_perimeter(user: Any) -> bool:
 insights_required = _guard(can_read_insights)
 
 
+# --- showcase: public profile proposals (grappe.showcase.profiles) ---------------------------------
+# - PROFILE-PROPOSE: a member user proposes changes to the public profile of the organisations of
+#   their current affiliations; staff may too. Observers and anonymous visitors may not.
+# - PROFILE-REVIEW: staff (and admins) see the diff and approve or reject.
+# - PROMOTION: the promotion log (communication actions) is staff-only; observers read its figures.
+
+
+def can_propose_public_profile(user: Any, organisation: Model) -> bool:
+    """PROFILE-PROPOSE."""
+    return is_staff(user) or organisation.pk in member_organisation_ids(user)
+
+
+def can_review_public_profiles(user: Any) -> bool:
+    """PROFILE-REVIEW."""
+    return is_staff(user)
+
+
+def can_manage_promotion(user: Any) -> bool:
+    """PROMOTION."""
+    return is_staff(user)
+
+
 # --- API tokens (grappe.accounts.tokens, grappe.core.api_auth) ------------------------------------
 # - TOKEN-OWN: staff and member users create, list and revoke their own personal API tokens
 #   (/account/tokens/); observers and anonymous visitors have none. A token never grants more than

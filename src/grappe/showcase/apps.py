@@ -10,10 +10,12 @@ class ShowcaseConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
-        from grappe.core.registry import register_periodic
+        from grappe.core.registry import register_periodic, register_portal_menu, register_staff_menu
         from grappe.showcase import signals, tasks
 
         signals.connect()
+        register_portal_menu(_("Mon profil public"), "showcase_members:portal_profiles", order=15)
+        register_staff_menu(_("Profils publics à valider"), "showcase_members:staff_proposals", order=75)
         # Memberships end and start with the calendar, not with a save: the index is re-synced nightly.
         register_periodic(
             "showcase.reindex",

@@ -60,3 +60,48 @@ class DirectoryWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class ProfileProposal(models.Model):
+    """A member's proposed change to its organisation's public profile, published after staff approval.
+
+    ``proposed`` holds the values the member submitted for ``PUBLIC_PROFILE_FIELDS``; ``published``
+    the values that were public when it was submitted (the reviewer's diff, and a stale-change check).
+    ``review_comment`` is for the member and the staff, never for the public site.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente de validation")
+        APPROVED = "approved", _("publiée")
+        REJECTED = "rejected", _("refusée")
+        SUPERSEDED = "superseded", _("remplacée par une proposition plus récente")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    proposed = models.JSONField(_("valeurs proposées"), default=dict)
+    published = models.JSONField(_("valeurs publiées à la soumission"), default=dict)
+    submitted_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("proposée par")
+    )
+    submitted_at = models.DateTimeField(_("proposée le"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("examinée par"),
+    )
+    reviewed_at = models.DateTimeField(_("examinée le"), null=True, blank=True)
+    review_comment = models.TextField(_("commentaire de l'équipe"), blank=True)
+
+    class Meta:
+        verbose_name = _("proposition de profil public")
+        verbose_name_plural = _("propositions de profil public")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="showcase_proposal_status")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.get_status_display()}"

@@ -283,6 +283,11 @@ def _generation() -> str:
     return DirectoryState.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
 
+def index_token() -> str:
+    """Changes with every index change (facet labels and counts may be cached under it)."""
+    return _generation()
+
+
 def _snapshot() -> _Snapshot:
     generation = _generation()
     current = _snapshots.get(connection.alias)

@@ -8,6 +8,7 @@ tolerance, facet counts) over an index that holds public organisations and publi
 """
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,15 +143,27 @@ class _Window(Sequence):
         return self.ids[index - self.offset]
 
 
+_LABEL_TTL = 60.0  # seconds a worker keeps the facet labels (taxonomy renames show within a minute)
+_labels_cache: dict[tuple[str, str], tuple[float, dict[str, dict[str, str]]]] = {}
+
+
 def facet_labels() -> dict[str, dict[str, str]]:
-    """Known values of each facet with their label in the current language."""
-    return {
+    """Known values of each facet with their label in the current language (kept a minute per worker)."""
+    key = (get_language() or "fr", search.index_token())
+    cached = _labels_cache.get(key)
+    if cached and time.monotonic() - cached[0] < _LABEL_TTL:
+        return cached[1]
+    labels = {
         "value_chain": {c.slug: c.name for c in ValueChain.objects.all()},
         "competence": {c.slug: c.name for c in Competence.objects.all()},
         "province": {p.nis: p.label_in() for p in Province.objects.all()},
         "kind": {str(value): str(label) for value, label in Organisation.Kind.choices},
         "market": {str(code): str(name) for code, name in countries},
     }
+    if len(_labels_cache) > 64:
+        _labels_cache.clear()
+    _labels_cache[key] = (time.monotonic(), labels)
+    return labels
 
 
 def _page_number(raw: Any) -> int:

@@ -1,14 +1,22 @@
-"""Public URLs outside the language prefix: the sitemap and robots.txt."""
+"""URLs outside the language prefix: sitemap, robots.txt, open data; member portal and staff pages."""
 
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import include, path
 
-from grappe.showcase import views
+from grappe.showcase import profile_views, views
 from grappe.showcase.sitemaps import SITEMAPS
+
+member_and_staff = [
+    path("portal/public-profile/", profile_views.portal_profiles, name="portal_profiles"),
+    path("portal/public-profile/<int:pk>/", profile_views.portal_profile_edit, name="portal_profile_edit"),
+    path("staff/showcase/proposals/", profile_views.staff_proposals, name="staff_proposals"),
+    path("staff/showcase/proposals/<int:pk>/", profile_views.staff_proposal, name="staff_proposal"),
+]
 
 urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="showcase-sitemap"),
     path("robots.txt", views.robots_txt, name="showcase-robots"),
     path("opendata/organisations.csv", views.opendata_csv, name="showcase-opendata-csv"),
     path("opendata/organisations.json", views.opendata_json, name="showcase-opendata-json"),
+    path("", include((member_and_staff, "showcase_members"))),
 ]

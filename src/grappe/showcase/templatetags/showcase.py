@@ -1,5 +1,6 @@
 """Template helpers of the public site: the same page in every language."""
 
+from functools import lru_cache
 from typing import Any
 
 from django import template
@@ -10,6 +11,12 @@ from django.utils.translation import get_language_info
 register = template.Library()
 
 
+@lru_cache(maxsize=4096)
+def _translated_path(path: str, code: str) -> str:
+    """``translate_url`` of a bare path (URL resolving is the costly part; the URLconf never changes)."""
+    return translate_url(path, code)
+
+
 @register.simple_tag(takes_context=True)
 def language_versions(context: dict[str, Any]) -> list[dict[str, str]]:
     """For each language: code, local name, the current page's path and absolute URL in that language.
@@ -18,14 +25,16 @@ def language_versions(context: dict[str, Any]) -> list[dict[str, str]]:
     bare page, used for hreflang alternates.
     """
     request = context["request"]
+    query = request.META.get("QUERY_STRING", "")
     versions = []
     for code, _name in settings.LANGUAGES:
+        path = _translated_path(request.path, code)
         versions.append(
             {
                 "code": code,
                 "name": get_language_info(code)["name_local"],
-                "path": translate_url(request.get_full_path(), code),
-                "absolute": request.build_absolute_uri(translate_url(request.path, code)),
+                "path": f"{path}?{query}" if query else path,
+                "absolute": request.build_absolute_uri(path),
             }
         )
     return versions

@@ -1,0 +1,58 @@
+"""Forms of the showcase: a member's public-profile proposal, the staff review, a communication action."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from grappe.ecosystem.models import Competence
+
+LANGUAGE_NAMES = {"fr": _("français"), "en": _("anglais"), "nl": _("néerlandais"), "de": _("allemand")}
+
+
+class ProfileProposalForm(forms.Form):
+    """The public profile in each language, public contact, competences and markets."""
+
+    acronym = forms.CharField(label=_("Sigle"), max_length=60, required=False)
+    website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
+    email = forms.EmailField(label=_("E-mail général (public)"), required=False)
+    phone = forms.CharField(label=_("Téléphone général (public)"), max_length=40, required=False)
+    competences = forms.ModelMultipleChoiceField(
+        label=_("Compétences"),
+        queryset=Competence.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    export_markets = forms.MultipleChoiceField(
+        label=_("Marchés d'exportation"), choices=list(countries), required=False, widget=forms.SelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for code, _name in settings.LANGUAGES:
+            field = forms.CharField(
+                label=_("Description en %(language)s") % {"language": LANGUAGE_NAMES.get(code, code)},
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 5, "lang": code}),
+            )
+            self.fields[f"description_{code}"] = field
+        order = [f"description_{code}" for code, _n in settings.LANGUAGES]
+        self.order_fields([*order, "acronym", "website", "email", "phone", "competences", "export_markets"])
+        self.fields["export_markets"].choices = list(countries)
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["competences"] = [c.slug for c in data.get("competences") or []]
+        return data
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Publier")), ("reject", _("Refuser"))])
+    comment = forms.CharField(
+        label=_("Message au membre (obligatoire en cas de refus)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
