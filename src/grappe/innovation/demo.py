@@ -12,6 +12,7 @@ import random
 from decimal import Decimal
 from typing import Any, TextIO
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -696,6 +697,53 @@ def _calls(rng: random.Random, today: dt.date) -> list[FundingCall]:
     return calls
 
 
+def _documents(project: InnovationProject, owner: Any, budget: Decimal, requested: Decimal) -> int:
+    """A scoping note and a budget table, uploaded through the service (shared upload validator)."""
+    note = (
+        f"Note de cadrage — {project.title}\n\n{project.summary}\n\n"
+        f"Porteur : {project.lead_organisation.name}\nTRL visé : {project.trl_target or '?'}\n"
+    )
+    table = (
+        "poste;montant (EUR)\n"
+        f"personnel;{(budget * Decimal('0.55')).quantize(Decimal('1'))}\n"
+        f"équipements;{(budget * Decimal('0.25')).quantize(Decimal('1'))}\n"
+        f"sous-traitance;{(budget * Decimal('0.20')).quantize(Decimal('1'))}\n"
+        f"financement demandé;{requested}\n"
+    )
+    for title, name, content in (
+        ("Note de cadrage", "note-de-cadrage.txt", note),
+        ("Budget prévisionnel", "budget-previsionnel.csv", table),
+    ):
+        services.document_add(
+            actor=owner, project=project, title=title, upload=SimpleUploadedFile(name, content.encode("utf-8"))
+        )
+    return 2
+
+
+def _calls_from_watch(today: dt.date) -> int:
+    """Turn the watch demo's call announcements (if any) into funding calls that keep their item."""
+    from grappe.watch.models import Item
+
+    items = (
+        Item.objects.filter(title__istartswith="Appel à projets")
+        .exclude(status=Item.Status.DISCARDED)
+        .order_by("-published_at", "pk")[:2]
+    )
+    created = 0
+    for offset, item in enumerate(items):
+        fields: dict[str, Any] = {
+            "programme": "Wallonie — appels thématiques",
+            "funder": "SPW Économie",
+            "level": "regional",
+        }
+        initial = services.call_initial_from_watch_item(item)
+        if "closes_on" not in initial or initial["closes_on"] <= initial["opens_on"]:
+            fields["closes_on"] = max(today, initial["opens_on"]) + dt.timedelta(days=45 + 15 * offset)
+        services.call_create_from_watch_item(actor=None, item=item, **fields)
+        created += 1
+    return created
+
+
 def _at(day: dt.date, rng: random.Random) -> dt.datetime:
     return dt.datetime.combine(
         day, dt.time(rng.randint(8, 17), rng.choice([0, 15, 30, 45])), tzinfo=timezone.get_current_timezone()
@@ -719,7 +767,7 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
     calls = _calls(rng, today)
     open_calls = [c for c in calls if c.opens_on <= today <= c.closes_on]
     past_calls = [c for c in calls if c.closes_on < today]
-    n_moves = n_actions = n_outcomes = 0
+    n_moves = n_actions = n_outcomes = n_documents = 0
     for index, (title, title_en, summary, domains, transitions, sdgs, comp, nace, roles, final, trl) in enumerate(
         PROJECTS
     ):
@@ -763,6 +811,8 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
         for organisation, role in partners:
             if organisation.pk != lead.pk and not project.partners.filter(organisation=organisation).exists():
                 services.partner_add(actor=owner, project=project, organisation=organisation, role=role)
+        if final_index >= 2:  # shaped projects have their scoping note and budget on file
+            n_documents += _documents(project, owner, budget, requested)
         day = start
         for step, stage in enumerate(PIPELINE[1 : final_index + 1], start=1):
             day = min(today, day + dt.timedelta(days=stays[step - 1]))
@@ -823,8 +873,10 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
             staff=staff[0] if staff else None,
         )
         n_actions += 1
+    n_watch_calls = _calls_from_watch(today)
     stdout.write(
-        f"innovation: {len(PROJECTS)} projects, {len(calls)} calls, {n_moves} stage moves, "
-        f"{n_actions} support actions, {n_outcomes} valorised results\n"
+        f"innovation: {len(PROJECTS)} projects, {len(calls)} calls (+{n_watch_calls} from watch items), "
+        f"{n_moves} stage moves, {n_actions} support actions, {n_outcomes} valorised results, "
+        f"{n_documents} documents\n"
     )
     return {"projects": len(PROJECTS), "calls": len(calls)}
