@@ -45,6 +45,8 @@ def test_due_today_is_sent_once_to_the_owner_with_both_items(planned, travel, st
     assert message.to == [staff_user.email]
     assert "Alpha Matériaux ↔ Béton Bêta" in message.body
     assert "Envoyer la brochure" in message.body
+    assert message.subject == "2 suivis à faire"
+    assert f"suivi prévu le {DUE:%d/%m/%Y}" in message.body
     assert Reminder.objects.count() == 2
     assert send_follow_up_reminders.call() == 0
     travel(DUE + dt.timedelta(days=1))
@@ -90,3 +92,11 @@ def test_the_command_rejects_a_bad_date(db):
 
     with pytest.raises(CommandError, match="not a date"):
         call_command("partnerships_reminders", "--date", "31/12/2025")
+
+
+def test_follow_up_reminders_are_declared_as_a_daily_periodic_job():
+    from grappe.core.registry import periodic_jobs
+    from grappe.partnerships import tasks
+
+    job = {j.key: j for j in periodic_jobs()}["partnerships.follow_up_reminders"]
+    assert job.task is tasks.send_follow_up_reminders and job.every == dt.timedelta(days=1)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grappe.core.models import AuditEntry
+from grappe.ecosystem import services as eco
 from grappe.innovation import services as innovation
 from grappe.partnerships import services
 from grappe.partnerships.models import Interaction, IntroductionRequest
@@ -609,3 +610,47 @@ def test_exports_never_carry_private_notes_for_any_role(world, clients):
                 assert SENTINELS[key] not in content.decode(), (role, url, key)
     network = clients["observer"].get(EXPORTS[0]).content.decode()
     assert "Alpha Matériaux" in network and "Université de Liège" in network  # the collaboration is there
+
+
+def test_timeline_gathers_events_b2b_meetings_and_bulletins_of_the_organisation(world, clients, member_a, org_b):
+    """The other mission apps' history, read through their selectors, for staff and the member alike."""
+    from grappe.events.models import Event, MatchmakingSession, Meeting, Participant, Registration, Slot
+    from grappe.watch.models import Digest
+
+    org_a, person = world["org_a"], member_a.person
+    now = timezone.now()
+    start = now - dt.timedelta(days=20)
+    event = Event.objects.create(
+        kind="b2b",
+        title="Rencontres réemploi",
+        slug="rencontres-reemploi",
+        start=start,
+        end=start + dt.timedelta(hours=3),
+    )
+    Registration.objects.create(
+        event=event, person=person, organisation=org_a, consent_given_at=start, attendance="attended"
+    )
+    session = MatchmakingSession.objects.create(event=event)
+    slot = Slot.objects.create(session=session, start=start, end=start + dt.timedelta(minutes=20))
+    other = eco.person_create(actor=None, first_name="Bruno", last_name="Bêta", email="")
+    a = Participant.objects.create(session=session, person=person, organisation=org_a, type="buyer")
+    b = Participant.objects.create(session=session, person=other, organisation=org_b, type="supplier")
+    Meeting.objects.create(session=session, participant_a=a, participant_b=b, slot=slot, table=1, status="held")
+    Digest.objects.create(
+        person=person,
+        email=person.email or "anna@alpha.test",
+        language="fr",
+        period_start=now - dt.timedelta(days=7),
+        period_end=now - dt.timedelta(days=1),
+        subject="Veille : 3 nouvelles informations",
+        html="",
+        text="",
+        sent_at=now - dt.timedelta(days=1),
+    )
+    for role in ("staff", "member_a"):
+        page = body(clients[role].get(timeline_url(world)))
+        assert "Rencontres réemploi" in page, role  # event attended
+        assert "Rendez-vous B2B avec Béton Bêta" in page, role
+        assert "Veille : 3 nouvelles informations" in page, role
+    only_meetings = body(clients["staff"].get(timeline_url(world), {"kind": "meeting"}))
+    assert "Rendez-vous B2B avec Béton Bêta" in only_meetings and "Veille : 3" not in only_meetings
