@@ -112,6 +112,8 @@ BASE_TARGETS: dict[str, str] = {
     "showcase.media_coverage": "25",
     "showcase.trade_fairs_and_missions": "4",
     "showcase.stories": "6",
+    "showcase.promotion_reach": "40000",
+    "showcase.organisations_featured": "35",
     "innovation.ideas": "20",
     "innovation.projects_coached": "15",
     "innovation.projects_submitted": "8",
@@ -270,6 +272,9 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
         if today >= dt.date(2026, 1, 1):
             services.report_archive(actor=actor, contract=contract, year=2025, snapshot_date=dt.date(2025, 12, 31))
             archived = 1
+        # What the worker's monthly job would have archived at the start of this month.
+        if services.monthly_snapshot(today):
+            archived += 1
     counts = {"indicators": contract.indicators.count(), "archives": archived}
-    stdout.write(f"  objectives: 1 contract, {counts['indicators']} indicators, {archived} archived report\n")
+    stdout.write(f"  objectives: 1 contract, {counts['indicators']} indicators, {archived} archived report(s)\n")
     return counts

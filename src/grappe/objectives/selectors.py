@@ -524,7 +524,16 @@ def _support_action(a: Any, staff: bool) -> dict[str, Any]:
     }
 
 
+def _communication_action(a: Any, staff: bool) -> dict[str, Any]:
+    country = a.country.name if getattr(a, "country", None) and a.country.code != "BE" else ""
+    return {
+        "label": a.title,
+        "detail": " · ".join(x for x in (str(display(a, "kind")[1]), _day(a.date), country, a.channel) if x),
+    }
+
+
 _DESCRIBERS: dict[str, Any] = {
+    "showcase.communicationaction": _communication_action,
     "events.event": _event,
     "events.registration": _registration,
     "events.surveyresponse": _survey_response,

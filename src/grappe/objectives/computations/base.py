@@ -243,6 +243,8 @@ def display(record: Any, attribute: str) -> tuple[str, Any]:
         value = record.get(attribute, "")
         return str(value), record.get(f"{attribute}_label", value)
     value = getattr(record, attribute, "")
+    if hasattr(value, "code") and hasattr(value, "name"):  # a country (django-countries): its code and name
+        return str(value.code or ""), str(value.name or "")
     labels = _choice_labels(type(record), attribute)
     if labels is not None:
         return str(value), labels.get(value, value)

@@ -1,8 +1,14 @@
-"""Mission 3 indicators of promotion and communication: read through ``grappe.showcase.selectors``."""
+"""Mission 3 indicators of promotion and communication: read through ``grappe.showcase.selectors``.
+
+The showcase app keeps the promotion log (``CommunicationAction``: kind, date, country, language,
+reach, organisations featured) and exposes it per period; the public stories are not built yet.
+"""
+
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from grappe.objectives.computations.base import Period, Result, from_selector, indicator
+from grappe.objectives.computations.base import Period, Result, count, from_selector, indicator, values_of
 
 
 @indicator(
@@ -51,3 +57,43 @@ def trade_fairs_and_missions(period: Period) -> Result:
 )
 def stories(period: Period) -> Result:
     return from_selector("showcase", "stories_published", period)
+
+
+@indicator(
+    "showcase.promotion_reach",
+    mission=3,
+    unit=_("personnes"),
+    label=_("Portée des actions de communication"),
+    definition=_(
+        "Somme des personnes touchées déclarées pour les actions de communication de la période "
+        "(les actions sans portée connue ne comptent pas)."
+    ),
+    expects="showcase.selectors.communication_actions(start, end) -> CommunicationAction records (attribute reach)",
+)
+def promotion_reach(period: Period) -> Result:
+    actions = from_selector("showcase", "communication_actions", period).records
+    with_reach = actions.exclude(reach=None) if hasattr(actions, "exclude") else [a for a in actions if a.reach]
+    reach = values_of(with_reach, "reach")
+    return Result(sum(reach, Decimal(0)), with_reach, numerator=Decimal(count(with_reach)))
+
+
+@indicator(
+    "showcase.organisations_featured",
+    mission=3,
+    unit=_("organisations"),
+    label=_("Organisations mises en avant"),
+    definition=_(
+        "Organisations distinctes mises en avant ou participantes dans au moins une action de communication "
+        "de la période (salons, missions, presse, publications)."
+    ),
+    expects="showcase.selectors.communication_actions(start, end) -> CommunicationAction records (m2m organisations)",
+)
+def organisations_featured(period: Period) -> Result:
+    from grappe.ecosystem.models import Organisation
+
+    actions = from_selector("showcase", "communication_actions", period).records
+    ids = actions.exclude(organisations=None).values("organisations")
+    return Result(
+        Decimal(Organisation.objects.filter(pk__in=ids).count()),
+        Organisation.objects.filter(pk__in=ids).order_by("name", "pk"),
+    )

@@ -319,6 +319,8 @@ ESCA_SECTIONS: list[tuple[str, list[str]]] = [
             "showcase.communication_actions",
             "showcase.media_coverage",
             "showcase.stories",
+            "showcase.promotion_reach",
+            "showcase.organisations_featured",
             "ecosystem.public_profiles",
         ],
     ),
