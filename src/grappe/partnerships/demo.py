@@ -252,7 +252,7 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
         introductions.append(introduction)
 
     # Interactions over two years with about sixty organisations.
-    interactions = 0
+    interactions = edited = 0
     contacts = rng.sample(members, min(60, len(members)))
     for organisation in contacts:
         person = _person_of(organisation, today)
@@ -261,7 +261,7 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
             day = _date_between(rng, today - dt.timedelta(days=730), today)
             recent = day > today - dt.timedelta(days=30)
             due = today + dt.timedelta(days=rng.randint(0, 21)) if recent and rng.random() < 0.6 else None
-            services.interaction_log(
+            interaction = services.interaction_log(
                 actor=staff,
                 organisation=organisation,
                 kind=kind,
@@ -275,6 +275,14 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
                 owner=rng.choice(staff_users),
             )
             interactions += 1
+            if due and interactions % 4 == 0:  # corrected afterwards (edit page): the action postponed a week
+                services.interaction_update(
+                    actor=staff,
+                    interaction=interaction,
+                    next_action_due=due + dt.timedelta(days=7),
+                    notes="\n".join(filter(None, [interaction.notes, "Action reportée d'une semaine à sa demande."])),
+                )
+                edited += 1
 
     # Portal requests: a few open in the queue, some done (with their introductions), one declined.
     competences = list(Competence.objects.order_by("name"))
@@ -317,7 +325,7 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
     open_requests = IntroductionRequest.objects.filter(status__in=IntroductionRequest.OPEN_STATUSES).count()
     stdout.write(
         f"  partnerships: {Collaboration.objects.count()} collaborations, "
-        f"{Introduction.objects.count()} introductions, {interactions} interactions, "
+        f"{Introduction.objects.count()} introductions, {interactions} interactions ({edited} corrected), "
         f"{len(requests)} portal requests ({open_requests} open)"
     )
     return {"collaborations": collaborations, "introductions": introductions, "requests": requests}
