@@ -16,6 +16,7 @@ class ShowcaseConfig(AppConfig):
         signals.connect()
         register_portal_menu(_("Mon profil public"), "showcase_members:portal_profiles", order=15)
         register_staff_menu(_("Profils publics à valider"), "showcase_members:staff_proposals", order=75)
+        register_staff_menu(_("Actions de promotion"), "showcase_members:promotion_list", order=76)
         # Memberships end and start with the calendar, not with a save: the index is re-synced nightly.
         register_periodic(
             "showcase.reindex",

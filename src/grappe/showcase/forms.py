@@ -5,7 +5,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from grappe.ecosystem.models import Competence
+from grappe.ecosystem.models import Competence, Organisation
+from grappe.showcase.models import CommunicationAction
 
 LANGUAGE_NAMES = {"fr": _("français"), "en": _("anglais"), "nl": _("néerlandais"), "de": _("allemand")}
 
@@ -56,3 +57,39 @@ class ReviewForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class CommunicationActionForm(forms.ModelForm):
+    class Meta:
+        model = CommunicationAction
+        fields = [
+            "kind",
+            "title",
+            "date",
+            "end_date",
+            "channel",
+            "audience",
+            "country",
+            "language",
+            "link",
+            "reach",
+            "with_export_agency",
+            "organisations",
+            "notes",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "organisations": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.order_by("name")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("end_date") and data.get("date") and data["end_date"] < data["date"]:
+            self.add_error("end_date", _("La date de fin précède la date de début."))
+        return data

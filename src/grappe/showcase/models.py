@@ -8,6 +8,7 @@ and a nightly periodic job for memberships that end).
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from grappe.ecosystem.models import Organisation
 
@@ -105,3 +106,76 @@ class ProfileProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.get_status_display()}"
+
+
+class CommunicationAction(models.Model):
+    """A promotion action of the cluster (mission 3): press, fairs, missions, publications, social media.
+
+    Staff-only records; ``notes`` are private. Read by the objectives indicators through
+    ``showcase.selectors`` (``communication_actions``, ``media_coverage``, ``trade_fairs_and_missions``).
+    """
+
+    class Kind(models.TextChoices):
+        PRESS_RELEASE = "press_release", _("communiqué de presse")
+        MEDIA_COVERAGE = "media_coverage", _("retombée presse")
+        TRADE_FAIR = "trade_fair", _("salon professionnel")
+        MISSION = "mission", _("mission internationale")
+        PUBLICATION = "publication", _("publication")
+        NEWSLETTER = "newsletter", _("lettre d'information")
+        SOCIAL_MEDIA = "social_media", _("réseaux sociaux")
+        EVENT = "event", _("événement de promotion")
+        OTHER = "other", _("autre")
+
+    class Audience(models.TextChoices):
+        GENERAL = "general", _("grand public")
+        BUSINESSES = "businesses", _("entreprises")
+        INVESTORS = "investors", _("investisseurs")
+        PUBLIC_AUTHORITIES = "public_authorities", _("pouvoirs publics")
+        ACADEMIA = "academia", _("recherche et enseignement")
+        PRESS = "press", _("presse")
+        TALENT = "talent", _("talents et étudiants")
+
+    class Language(models.TextChoices):
+        FR = "fr", _("français")
+        EN = "en", _("anglais")
+        NL = "nl", _("néerlandais")
+        DE = "de", _("allemand")
+        OTHER = "other", _("autre")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("intitulé"), max_length=250)
+    date = models.DateField(_("date"))
+    end_date = models.DateField(_("date de fin"), null=True, blank=True)
+    channel = models.CharField(
+        _("canal ou média"), max_length=200, blank=True, help_text=_("Journal, salon, réseau social, lettre...")
+    )
+    audience = models.CharField(_("public visé"), max_length=20, choices=Audience.choices, blank=True)
+    country = CountryField(_("pays"), blank=True, default="BE")
+    language = models.CharField(_("langue"), max_length=5, choices=Language.choices, blank=True)
+    link = models.URLField(_("lien"), blank=True, max_length=500)
+    reach = models.PositiveIntegerField(_("portée (personnes touchées)"), null=True, blank=True)
+    with_export_agency = models.BooleanField(_("co-organisé avec l'agence à l'exportation"), default=False)
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="+", verbose_name=_("organisations mises en avant ou participantes")
+    )
+    notes = models.TextField(_("notes internes"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("action de communication")
+        verbose_name_plural = _("actions de communication")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["date", "kind"], name="showcase_action_date_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("date")),
+                name="showcase_action_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} — {self.title}"

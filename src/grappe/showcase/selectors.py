@@ -9,6 +9,7 @@ tolerance, facet counts) over an index that holds public organisations and publi
 
 import datetime as dt
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from grappe.events import selectors as event_selectors
 from grappe.events.models import Event
 from grappe.referential.models import Province
 from grappe.showcase import search
+from grappe.showcase.models import CommunicationAction
 
 # A longer query is cut here: no visitor types more, and it bounds the work per request.
 MAX_QUERY_LENGTH = 200
@@ -231,3 +233,43 @@ def directory_search(params: Any, *, page_size: int = PAGE_SIZE) -> DirectoryRes
     organisations = public_organisations().in_bulk(list(page.object_list))
     page.object_list = [organisations[pk] for pk in page.object_list if pk in organisations]
     return DirectoryResult(query, selected, page, facets, notices, found.total, sort, found.corrections)
+
+
+# --- Promotion log (mission 3 indicators read these) ----------------------------------------------
+
+FOREIGN_FAIR_KINDS = (CommunicationAction.Kind.TRADE_FAIR, CommunicationAction.Kind.MISSION)
+
+
+def communication_actions(start: dt.date, end: dt.date) -> QuerySet[CommunicationAction]:
+    """Communication actions dated within [start, end] (each has ``kind``)."""
+    return CommunicationAction.objects.filter(date__gte=start, date__lte=end).order_by("date", "pk")
+
+
+def promotion_actions(year: int) -> QuerySet[CommunicationAction]:
+    """Every communication action of ``year``, with the organisations featured."""
+    return communication_actions(dt.date(year, 1, 1), dt.date(year, 12, 31)).prefetch_related("organisations")
+
+
+def media_coverage(start: dt.date, end: dt.date) -> QuerySet[CommunicationAction]:
+    """Press coverage within [start, end] (each has ``language``)."""
+    return communication_actions(start, end).filter(kind=CommunicationAction.Kind.MEDIA_COVERAGE)
+
+
+def trade_fairs_and_missions(start: dt.date, end: dt.date) -> QuerySet[CommunicationAction]:
+    """Trade fairs and missions abroad (country other than Belgium) within [start, end] (each has ``country``)."""
+    return communication_actions(start, end).filter(kind__in=FOREIGN_FAIR_KINDS).exclude(country="BE")
+
+
+def promotion_summary(year: int) -> dict[str, Any]:
+    """Counts by kind, total reported reach, countries, distinct organisations featured."""
+    actions = list(promotion_actions(year))
+    by_kind: Counter[str] = Counter(a.kind for a in actions)
+    return {
+        "year": year,
+        "count": len(actions),
+        "by_kind": {str(label): by_kind[value] for value, label in CommunicationAction.Kind.choices if by_kind[value]},
+        "reach": sum(a.reach or 0 for a in actions),
+        "countries": sorted({str(a.country.code) for a in actions if a.country and a.country.code != "BE"}),
+        "organisations": len({o.pk for a in actions for o in a.organisations.all()}),
+        "with_export_agency": sum(1 for a in actions if a.with_export_agency),
+    }

@@ -3,7 +3,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from grappe.showcase import profile_views, views
+from grappe.showcase import profile_views, promotion_views, views
 from grappe.showcase.sitemaps import SITEMAPS
 
 member_and_staff = [
@@ -11,6 +11,10 @@ member_and_staff = [
     path("portal/public-profile/<int:pk>/", profile_views.portal_profile_edit, name="portal_profile_edit"),
     path("staff/showcase/proposals/", profile_views.staff_proposals, name="staff_proposals"),
     path("staff/showcase/proposals/<int:pk>/", profile_views.staff_proposal, name="staff_proposal"),
+    path("staff/showcase/promotion/", promotion_views.action_list, name="promotion_list"),
+    path("staff/showcase/promotion/new/", promotion_views.action_edit, name="promotion_create"),
+    path("staff/showcase/promotion/<int:pk>/", promotion_views.action_edit, name="promotion_edit"),
+    path("staff/showcase/promotion/<int:pk>/delete/", promotion_views.action_delete, name="promotion_delete"),
 ]
 
 urlpatterns = [
