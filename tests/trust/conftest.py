@@ -14,12 +14,11 @@ from tests.trust.world import World, build_world
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory) -> World:
     media = tmp_path_factory.mktemp("trust-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
-        with transaction.atomic():
-            built = build_world()
-            built.media_root = media
-            yield built
-            transaction.set_rollback(True)
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        built = build_world()
+        built.media_root = media
+        yield built
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

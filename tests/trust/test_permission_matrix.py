@@ -461,7 +461,7 @@ def test_permission_matrix(route, world, clients, db, settings):
     expected = expectation(route)
     try:
         path = path_for(route, world)
-    except Exception as exc:  # noqa: BLE001 - the message tells the developer what to declare
+    except Exception as exc:
         pytest.fail(f"{route.key}: cannot build its path ({exc!r}); give its kwargs real objects in K (urlwalk.py).")
     if expected is None:
         observed = {role: classify(_request(clients[role], "GET", path)) for role in ROLES}

@@ -210,6 +210,7 @@ K: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:get_call": lambda w: {"call_id": w.call.pk},
 }
 
+
 def _periodic_key() -> str:
     from grappe.core.registry import periodic_jobs
 
@@ -217,7 +218,9 @@ def _periodic_key() -> str:
     return jobs[0].key if jobs else "none"
 
 
-ADMIN_MODEL = re.compile(r"^admin:(?P<app>[a-z_]+?)_(?P<model>[a-z]+)_(?P<action>changelist|add|history|delete|change)$")
+ADMIN_MODEL = re.compile(
+    r"^admin:(?P<app>[a-z_]+?)_(?P<model>[a-z]+)_(?P<action>changelist|add|history|delete|change)$"
+)
 
 
 def _admin_object(app: str, model: str) -> Any:

@@ -55,7 +55,7 @@ def _user(email: str, role: str, **extra: Any) -> User:
     return User.objects.create_user(email=email, password=None, role=role, **extra)
 
 
-def build_world() -> World:  # noqa: PLR0915 - one linear story is easier to read than many helpers
+def build_world() -> World:
     from grappe.ecosystem import services as eco
     from grappe.ecosystem.models import Competence, Consent, Organisation, Relationship, Segment, Topic, ValueChain
     from grappe.referential.models import NaceCode
@@ -159,9 +159,7 @@ def build_world() -> World:  # noqa: PLR0915 - one linear story is easier to rea
         "member_b": _user("bruno@beta.test", User.Role.MEMBER, person=person_b, full_name="Bruno Bêta"),
         "observer": _user("observer@region.test", User.Role.OBSERVER, full_name="Olivia Observer"),
         "staff": _user("staff@cluster.test", User.Role.STAFF, full_name="Sophie Staff"),
-        "admin": _user(
-            "admin@cluster.test", User.Role.ADMIN, full_name="Alex Admin", is_staff=True, is_superuser=True
-        ),
+        "admin": _user("admin@cluster.test", User.Role.ADMIN, full_name="Alex Admin", is_staff=True, is_superuser=True),
     }
     staff = w.users["staff"]
 
@@ -326,10 +324,20 @@ def _events(o: dict[str, Any], today: dt.date) -> None:
         session = matchmaking.session_create(actor=None, event=b2b, tables=2, meeting_minutes=30)
         matchmaking.slots_generate(actor=None, session=session, blocks=[(_aware(day, 9), _aware(day, 11), "matin")])
         part_a = matchmaking.participant_join(
-            actor=None, session=session, person=o["person_a"], organisation=o["org_a"], registration=reg_b2b_a, type="supplier"
+            actor=None,
+            session=session,
+            person=o["person_a"],
+            organisation=o["org_a"],
+            registration=reg_b2b_a,
+            type="supplier",
         )
         part_b = matchmaking.participant_join(
-            actor=None, session=session, person=o["person_b"], organisation=o["org_b"], registration=reg_b2b_b, type="buyer"
+            actor=None,
+            session=session,
+            person=o["person_b"],
+            organisation=o["org_b"],
+            registration=reg_b2b_b,
+            type="buyer",
         )
         meeting_request = matchmaking.request_create(
             actor=None, requester=part_a, target=part_b, message=s(A_SENTINEL, "meeting-message")
@@ -457,7 +465,11 @@ def _objectives(o: dict[str, Any], staff: User) -> None:
     )
     services.targets_set(actor=None, indicator=indicator, values={2024: "2"})
     measurement = services.measurement_create(
-        actor=staff, indicator=indicator, year=2024, value="2", note=s(STAFF_SENTINEL, "measurement-note"),
+        actor=staff,
+        indicator=indicator,
+        year=2024,
+        value="2",
+        note=s(STAFF_SENTINEL, "measurement-note"),
         evidence_link="https://example.org/pv",
     )
     archive = ReportArchive.objects.create(
