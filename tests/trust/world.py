@@ -142,7 +142,7 @@ def build_world() -> World:
         person=contact_a,
         organisation=org_a,
         function="Acheteuse",
-        email=f"{PRIVATE_SENTINEL}-work@alpha.test",
+        email="clara.work@alpha.test",
         phone="+32 81 99 88 77",
     )
     consent = eco.consent_record(actor=None, person=contact_a, purpose=Consent.Purpose.NEWSLETTER)
@@ -340,7 +340,7 @@ def _events(o: dict[str, Any], today: dt.date) -> None:
             type="buyer",
         )
         meeting_request = matchmaking.request_create(
-            actor=None, requester=part_a, target=part_b, message=s(A_SENTINEL, "meeting-message")
+            actor=None, requester=part_a, target=part_b, message="Rencontrons-nous (message adressé à B)"
         )
         meeting = matchmaking.meeting_impose(actor=None, a=part_a, b=part_b)
     feed = CalendarFeed.objects.create(person=o["person_a"])
