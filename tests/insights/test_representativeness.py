@@ -41,6 +41,8 @@ def test_counts_members_universe_and_coverage_per_segment():
     assert demolition["member_share"] == pytest.approx(2 / 3)
     assert demolition["universe_share"] == pytest.approx(6 / 10)
     assert demolition["residual"] == pytest.approx(residual(2, 3, 6, 10))
+    # By hand: expected 3 × 0.6 = 1.8, variance 1.8 × 0.4 = 0.72, (2 − 1.8) / √0.72 = 0.2357.
+    assert demolition["residual"] == pytest.approx(0.2357, abs=1e-4)
     assert architecture["residual"] == pytest.approx(residual(1, 3, 4, 10))
     assert architecture["residual"] == pytest.approx(-demolition["residual"])
     assert not demolition["significant"]
