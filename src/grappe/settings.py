@@ -170,6 +170,9 @@ GRAPPE_TASK_MAX_ATTEMPTS = env_int("GRAPPE_TASK_MAX_ATTEMPTS", 3)
 GRAPPE_WEBHOOK_MAX_ATTEMPTS = env_int("GRAPPE_WEBHOOK_MAX_ATTEMPTS", 6)
 GRAPPE_WEBHOOK_TIMEOUT_SECONDS = env_int("GRAPPE_WEBHOOK_TIMEOUT_SECONDS", 10)
 GRAPPE_WEBHOOK_ALLOW_PRIVATE = env_bool("GRAPPE_WEBHOOK_ALLOW_PRIVATE", False)
+# Public API directory: requests per client IP, and how many proxies set X-Forwarded-For (docs/operations.md).
+GRAPPE_API_PUBLIC_RATE = env_str("GRAPPE_API_PUBLIC_RATE", "120/m")
+NINJA_NUM_PROXIES = env_int("NINJA_NUM_PROXIES", 0) or None
 
 # Cache shared by every web and worker process (API rate limits): the database by default (table made by
 # `migrate`), Redis with GRAPPE_CACHE_URL=redis://host:6379/0 (needs the `redis` package), or
