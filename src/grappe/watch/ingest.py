@@ -21,6 +21,7 @@ from grappe.watch.parsing import ParsedEntry
 from grappe.watch.tagging import Tagger, tagging_text
 
 _SKIP = {"id"}  # every other column is written (model defaults included)
+_AS_IS = {"CharField", "TextField", "URLField", "BooleanField", "PositiveBigIntegerField", "ForeignKey"}
 
 
 @dataclass
@@ -101,7 +102,16 @@ def insert_items(items: list[Item]) -> list[Item]:
     fields = [f for f in Item._meta.concrete_fields if f.name not in _SKIP]
     qn = connection.ops.quote_name
     table = qn(Item._meta.db_table)
-    rows = [tuple(f.get_db_prep_save(getattr(item, f.attname), connection) for f in fields) for item in items]
+    # Text, numbers, booleans and foreign keys go to the driver as they are; the other types through
+    # Django's own adaptation (datetimes, dates, bytes).
+    plain = [f.get_internal_type() in _AS_IS for f in fields]
+    rows = [
+        tuple(
+            value if as_is else f.get_db_prep_save(value, connection)
+            for f, as_is, value in zip(fields, plain, [getattr(item, f.attname) for f in fields], strict=True)
+        )
+        for item in items
+    ]
     columns = ", ".join(qn(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
