@@ -46,6 +46,13 @@ def _fast_hashing_and_private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _staff_two_factor_off(settings):
+    """Staff two-factor authentication (on by default outside DEBUG) is off in tests, except in the tests of
+    tests/accounts that switch it on; personas log in with force_login and no one-time code."""
+    settings.GRAPPE_REQUIRE_STAFF_2FA = False
+
+
+@pytest.fixture(autouse=True)
 def _default_language_after_each_test():
     """A test that switches the language must not leak it into the next one (French is the default)."""
     yield

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_countries",
     "django_tasks_db",
+    "django_otp",  # two-factor authentication (TOTP) for staff and admins, see grappe.accounts.middleware
+    "django_otp.plugins.otp_totp",
     "grappe.core",
     "grappe.accounts",
     "grappe.referential",
@@ -57,6 +59,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "grappe.accounts.middleware.StaffTwoFactorMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -73,6 +78,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -109,6 +115,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+# Login throttling and lockout (grappe.accounts.throttle) and staff two-factor authentication.
+GRAPPE_LOGIN_MAX_FAILURES = env_int("GRAPPE_LOGIN_MAX_FAILURES", 5)
+GRAPPE_LOGIN_MAX_FAILURES_PER_IP = env_int("GRAPPE_LOGIN_MAX_FAILURES_PER_IP", 30)
+GRAPPE_LOGIN_LOCKOUT_SECONDS = env_int("GRAPPE_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+GRAPPE_REQUIRE_STAFF_2FA = env_bool("GRAPPE_REQUIRE_STAFF_2FA", not DEBUG)
+OTP_TOTP_ISSUER = env_str("GRAPPE_CLUSTER_NAME", "Grappe")
 
 # Internationalisation: French is the source and default language.
 LANGUAGE_CODE = "fr"
@@ -193,7 +205,22 @@ else:
 
 # Security (see `grappe check --deploy`)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
+X_FRAME_OPTIONS = "DENY"  # a page meant to be embedded (the showcase widget) uses @xframe_options_exempt
+# Content Security Policy (Django's built-in): scripts only from our origin or inline with the request's
+# nonce ({{ csp_nonce }}); no inline event handlers. Styles allow inline (style attributes, htmx indicators).
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("GRAPPE_HTTPS", False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -190,6 +190,9 @@ def _extras(o: dict[str, Any], w: World) -> None:
         doc = ProjectDocument(project=o["project"], title=s(A_SENTINEL, "project-document"))
         doc.file.save("plan.pdf", ContentFile(b"%PDF-1.4 project"), save=True)
         o["project_document"] = doc
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    o["totp_device"] = TOTPDevice.objects.create(user=w.users["staff"], name="authenticator", confirmed=True)
     try:
         from grappe.showcase.models import ProfileProposal
 

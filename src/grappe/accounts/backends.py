@@ -1,6 +1,8 @@
-"""Authenticate with the e-mail address, case-insensitively."""
+"""Authenticate with the e-mail address, case-insensitively; locked logins are refused (see ``throttle``)."""
 
 from django.contrib.auth.backends import ModelBackend
+
+from grappe.accounts import throttle
 
 
 class EmailBackend(ModelBackend):
@@ -8,4 +10,6 @@ class EmailBackend(ModelBackend):
         login = (email or username or "").strip().lower()
         if not login or password is None:
             return None
+        if throttle.check(email=login, ip=throttle.client_ip(request)) is not None:
+            return None  # the login form says why; the password is not even checked
         return super().authenticate(request, username=login, password=password, **kwargs)
