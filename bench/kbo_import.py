@@ -1,6 +1,6 @@
 """Benchmark of the KBO import (issue 3): a national-scale synthetic full extract, then an update.
 
-    .venv/bin/python bench/kbo_import.py [--enterprises 1940000] [--work /tmp/grappe-kbo-bench] [--reuse]
+    .venv/bin/python bench/kbo_import.py [--enterprises 1940000] [--work /tmp/grappe-kbo-bench] [--reuse] [--runs 3]
 
 Prints, for a fresh SQLite database (and PostgreSQL when DATABASE_URL is set): wall time, rows/s,
 peak RSS of the importing process (VmHWM), universe size; the parse floor measured in the same run
@@ -18,10 +18,12 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SYNTH = ROOT / "bench" / "kbo_synth.py"
@@ -118,6 +120,8 @@ def child(path: str) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grappe.settings")
     django.setup()
+    import resource
+
     from grappe.register.importer import import_extract
 
     started = time.perf_counter()
@@ -125,7 +129,19 @@ def child(path: str) -> None:
     seconds = time.perf_counter() - started
     status = Path("/proc/self/status").read_text()
     peak_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_kb / 1024, "counts": run.counts}))
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu": own.ru_utime + own.ru_stime,
+                "worker_cpu": workers.ru_utime + workers.ru_stime,
+                "worker_peak_rss_mb": workers.ru_maxrss / 1024,
+                "peak_rss_mb": peak_kb / 1024,
+                "counts": run.counts,
+            }
+        )
+    )
 
 
 def run_import(path: Path, env: dict[str, str]) -> dict:
@@ -138,19 +154,40 @@ def run_import(path: Path, env: dict[str, str]) -> dict:
     return data
 
 
-def bench_database(label: str, env: dict[str, str], full: Path, update: Path, input_rows: int, floor: float) -> None:
-    subprocess.run([sys.executable, "-m", "grappe", "migrate", "-v0"], env=env, check=True)
-    result = run_import(full, env)
-    universe = result["counts"]
-    written = sum(universe.values())
-    print(f"[{label}] full import: {result['seconds']:.1f} s (process {result['process_seconds']:.1f} s)")
-    print(f"[{label}]   input rows read: {input_rows:,} -> {input_rows / result['seconds']:,.0f} rows/s")
-    print(f"[{label}]   universe rows written: {written:,} {json.dumps(universe, sort_keys=True)}")
-    print(f"[{label}]   peak RSS: {result['peak_rss_mb']:.0f} MB")
-    print(f"[{label}]   ratio to parse floor: {result['seconds'] / floor:.1f}x")
-    upd = run_import(update, env)
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def bench_database(
+    label: str, env: dict[str, str], full: Path, update: Path, input_rows: int, floor: float, runs: int, reset
+) -> None:
+    fulls, updates = [], []
+    for index in range(runs):
+        reset()
+        subprocess.run([sys.executable, "-m", "grappe", "migrate", "-v0"], env=env, check=True)
+        result = run_import(full, env)
+        upd = run_import(update, env)
+        fulls.append(result)
+        updates.append(upd)
+        print(
+            f"[{label}] run {index + 1}: full {result['seconds']:.1f} s (cpu {result['cpu']:.1f} s + worker"
+            f" {result['worker_cpu']:.1f} s, peak RSS {result['peak_rss_mb']:.0f} MB + worker"
+            f" {result['worker_peak_rss_mb']:.0f} MB); update {upd['seconds']:.2f} s (cpu {upd['cpu']:.2f} s)"
+        )
+    seconds = median([r["seconds"] for r in fulls])
+    universe = fulls[-1]["counts"]
     print(
-        f"[{label}] update import: {upd['seconds']:.2f} s (process incl. Django start {upd['process_seconds']:.2f} s),"
+        f"[{label}] full import, median of {runs}: {seconds:.1f} s wall, {median([r['cpu'] for r in fulls]):.1f} s cpu"
+    )
+    print(f"[{label}]   input rows read: {input_rows:,} -> {input_rows / seconds:,.0f} rows/s")
+    print(f"[{label}]   universe rows written: {sum(universe.values()):,} {json.dumps(universe, sort_keys=True)}")
+    peak, worker_peak = max(r["peak_rss_mb"] for r in fulls), max(r["worker_peak_rss_mb"] for r in fulls)
+    print(f"[{label}]   peak RSS: {peak:.0f} MB (worker {worker_peak:.0f} MB)")
+    print(f"[{label}]   ratio to parse floor: {seconds / floor:.1f}x")
+    upd = updates[-1]
+    print(
+        f"[{label}] update import, median of {runs}: {median([u['seconds'] for u in updates]):.2f} s"
+        f" (process incl. Django start {median([u['process_seconds'] for u in updates]):.2f} s),"
         f" peak RSS {upd['peak_rss_mb']:.0f} MB, {json.dumps(upd['counts'], sort_keys=True)}"
     )
 
@@ -160,6 +197,8 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=1_940_000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/grappe-kbo-bench"))
     parser.add_argument("--reuse", action="store_true", help="reuse an extract already generated in --work")
+    parser.add_argument("--runs", type=int, default=3, help="runs per database (medians are reported)")
+    parser.add_argument("--postgresql-only", action="store_true")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -174,20 +213,37 @@ def main() -> None:
     changed = make_update(full, update)
     size = sum(p.stat().st_size for p in full.glob("*.csv"))
     print(f"extract: {size / 1e9:.2f} GB of CSV; update extract: {changed} changed rows")
-    floor, input_rows = parse_floor(full)
-    print(f"parse floor (pyarrow.csv, all files): {floor:.1f} s for {input_rows:,} rows")
+    floors = []
+    for _index in range(args.runs):
+        floor, input_rows = parse_floor(full)
+        floors.append(floor)
+    floor = median(floors)
+    print(f"parse floor (pyarrow.csv, all files), median of {args.runs}: {floor:.2f} s for {input_rows:,} rows")
 
     data_dir = args.work / "sqlite"
-    shutil.rmtree(data_dir, ignore_errors=True)
     env = {**os.environ, "GRAPPE_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT / "src")}
     env.pop("DATABASE_URL", None)
-    bench_database("sqlite", env, full, update, input_rows, floor)
+
+    def reset_sqlite() -> None:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    if not args.postgresql_only:
+        bench_database("sqlite", env, full, update, input_rows, floor, args.runs, reset_sqlite)
     if os.environ.get("DATABASE_URL"):
-        bench_database(
-            "postgresql", {**env, "DATABASE_URL": os.environ["DATABASE_URL"]}, full, update, input_rows, floor
-        )
+        pg_env = {**env, "DATABASE_URL": os.environ["DATABASE_URL"]}
+
+        def reset_postgresql() -> None:
+            """A fresh database for each run (dropped and created again with psql)."""
+            reset_sqlite()
+            url = urlsplit(pg_env["DATABASE_URL"])
+            name = url.path.lstrip("/")
+            admin = url._replace(path="/postgres").geturl()
+            for sql in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
+                subprocess.run(["psql", admin, "-q", "-c", sql], check=True)
+
+        bench_database("postgresql", pg_env, full, update, input_rows, floor, args.runs, reset_postgresql)
     floor_again, _rows = parse_floor(full)
-    print(f"parse floor measured again after the imports: {floor_again:.1f} s")
+    print(f"parse floor measured again after the imports: {floor_again:.2f} s")
 
 
 if __name__ == "__main__":

@@ -630,6 +630,13 @@ def check_sequence(meta: Meta, last: ImportRun | None, *, force: bool) -> None:
         )
 
 
+def _refresh_candidates() -> None:
+    """The review queue follows the register: recomputed by a task after each successful import."""
+    from grappe.register.tasks import refresh_candidates
+
+    refresh_candidates.enqueue()
+
+
 def _quiet(message: str) -> None:
     pass
 
@@ -691,6 +698,7 @@ def import_extract(
         _row_tracker.reset(token)
         extract.close()
     progress(_("terminé"))
+    transaction.on_commit(_refresh_candidates)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA optimize")

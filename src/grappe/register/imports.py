@@ -145,3 +145,41 @@ def run_request(run_id: int) -> ImportRun:
             Path(run.source).unlink(missing_ok=True)
     run.refresh_from_db()
     return run
+
+
+def pending_updates() -> list[tuple[int, Path]]:
+    """Update extracts (zips or directories) in the server's import directory newer than the last applied one."""
+    from grappe.register.extract import Extract
+    from grappe.register.importer import last_applied
+
+    base = server_dir()
+    last = last_applied()
+    if base is None or not base.is_dir() or last is None or last.extract_number is None:
+        return []
+    found: dict[int, Path] = {}
+    for path in sorted(base.iterdir()):
+        if not (path.is_dir() or path.suffix.lower() == ".zip"):
+            continue
+        try:
+            extract = Extract.open(path)
+            try:
+                meta = extract.read_meta()
+            finally:
+                extract.close()
+        except ExtractError:
+            continue
+        if meta.kind == "update" and meta.number > last.extract_number:
+            found.setdefault(meta.number, path)
+    return sorted(found.items())
+
+
+def apply_pending_updates() -> list[ImportRun]:
+    """Import the pending update extracts in number order; stop at the first one that fails (a gap, a bad file)."""
+    runs = []
+    for _number, path in pending_updates():
+        run = ImportRun.objects.create(status=ImportRun.Status.QUEUED, source=str(path))
+        run = run_request(run.pk)
+        runs.append(run)
+        if run.status != ImportRun.Status.SUCCEEDED:
+            break
+    return runs

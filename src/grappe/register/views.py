@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -181,9 +182,13 @@ def change_prospect(request: HttpRequest, pk: int) -> HttpResponse:
 
 @register_staff_required
 def candidates(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        count = services.candidates_refresh_all()
-        messages.success(request, _("%(count)s propositions à examiner.") % {"count": count})
+    if request.method == "POST":  # recomputed by a background task, never in the request
+        from grappe.register.tasks import refresh_candidates
+
+        transaction.on_commit(refresh_candidates.enqueue)
+        messages.success(
+            request, _("Les propositions sont en cours de recalcul ; rechargez la page dans quelques instants.")
+        )
         return redirect("register:candidates")
     queryset = RegisterLink.objects.filter(status=RegisterLink.Status.CANDIDATE).select_related("organisation")
     page = Paginator(queryset.order_by("-score", "organisation__name", "id"), 50).get_page(request.GET.get("page"))
