@@ -280,11 +280,13 @@ def can_view_watch_organisation_panel(user: Any, organisation: Model) -> bool:
 
 
 def can_use_watch_api(user: Any) -> bool:
-    """The watch API: staff (everything) and member users (kept items, topics, their subscriptions)."""
+    """The watch API and the ecosystem agenda: staff (everything) and member users (kept items only,
+    topics, their own subscriptions)."""
     return is_staff(user) or is_member_user(user)
 
 
 watch_curate_required = _guard(can_curate_watch)
+watch_reader_required = _guard(can_use_watch_api)
 watch_subscriber_required = _guard(can_subscribe_watch)
 
 
