@@ -257,6 +257,40 @@ def test_report_evidence_sheets_do_not_name_people(events_2024, contract):
     assert "Centre R" in cells  # organisations are public facts
 
 
+def test_event_figures_reach_the_pdf_and_the_xlsx(events_2024, contract):
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from grappe.objectives.reports.content import build
+    from grappe.objectives.reports.render import render
+
+    from .conftest import code_of
+
+    data = build(contract, 2024, snapshot=dt.date(2024, 12, 31))
+    workbook = load_workbook(io.BytesIO(render(data, "xlsx").content), read_only=True)
+    rows: dict = {}
+    for row in workbook["Mission 2"].iter_rows(values_only=True):
+        if row and row[0]:
+            rows.setdefault(row[0], row)  # the indicator table comes before the breakdown lines
+    expected = {
+        "events.events_held": 3,
+        "events.participants": 7,
+        "events.member_organisations_reached": 3,
+        "events.member_engagement_rate": 50,
+        "events.satisfaction": 4,
+        "events.b2b_meetings_held": 2,
+    }
+    for key, value in expected.items():
+        assert rows[code_of(contract, key)][4] == value, key
+    assert rows[code_of(contract, "events.participants")][9] == 7  # records behind the number
+    pdf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(render(data, "pdf").content)).pages)
+    lines = pdf.splitlines()
+    participants = code_of(contract, "events.participants")
+    assert any(line.startswith(participants) and " 7 " in f"{line} " for line in lines), pdf
+
+
 # --- innovation ---------------------------------------------------------------------------------
 
 
