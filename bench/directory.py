@@ -188,7 +188,7 @@ def line(label: str, values: list[float]) -> str:
     )
 
 
-def run(queries: int, naive_count: int, rng: random.Random) -> None:
+def run(queries: int, naive_count: int, rng: random.Random, reindex: bool = False) -> None:
     from django.db import connection
     from django.test import Client
 
@@ -260,6 +260,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--naive", type=int, default=30)
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--reindex", action="store_true", help="rebuild the index even if it is filled")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "grappe-bench-directory"))
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
@@ -273,7 +274,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     rng = random.Random(args.seed)
     build(args.orgs, rng)
-    run(args.queries, args.naive, rng)
+    run(args.queries, args.naive, rng, args.reindex)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,13 @@ SENTINELS = [
     "SENTINEL-SITE-LABEL",
     "0403019261",  # enterprise number: not part of the published profile
     "0403.019.261",
+    "SENTINEL-PROPOSAL",  # a pending profile proposal
+    "SENTINEL-REVIEW-COMMENT",  # a staff comment on a rejected proposal
+    "SENTINEL-ACTION-NOTES",  # promotion log notes
+    "SENTINEL-ACTION-TITLE",  # the promotion log is staff-only altogether
+    "SENTINEL-MODERATION",  # opportunity moderation note
+    "SENTINEL-PENDING-OPPORTUNITY",
+    "SENTINEL-DRAFT-POST",
 ]
 
 
@@ -74,11 +81,60 @@ def planted(directory) -> Organisation:
             phone="+32 499 44 55 66",
             is_primary_contact=True,
         )
+    _plant_showcase_rows(org)
     return org
 
 
+def _plant_showcase_rows(org: Organisation) -> None:
+    from django.utils import timezone
+
+    from grappe.showcase.models import CommunicationAction, Opportunity, Post, ProfileProposal
+
+    ProfileProposal.objects.create(organisation=org, proposed={"description_fr": "SENTINEL-PROPOSAL"})
+    ProfileProposal.objects.create(
+        organisation=org,
+        status=ProfileProposal.Status.REJECTED,
+        proposed={"description_en": "SENTINEL-PROPOSAL"},
+        review_comment="SENTINEL-REVIEW-COMMENT",
+    )
+    action = CommunicationAction.objects.create(
+        kind="trade_fair", title="SENTINEL-ACTION-TITLE", date=dt.date(2026, 3, 1), notes="SENTINEL-ACTION-NOTES"
+    )
+    action.organisations.set([org])
+    today = timezone.localdate()
+    Opportunity.objects.create(
+        kind="job",
+        status="published",
+        title="Poste ouvert",
+        description="Public.",
+        organisation=org,
+        expires_on=today + dt.timedelta(days=5),
+        published_at=timezone.now(),
+        moderation_note="SENTINEL-MODERATION",
+    )
+    Opportunity.objects.create(
+        kind="job", title="SENTINEL-PENDING-OPPORTUNITY", description="x", expires_on=today + dt.timedelta(days=5)
+    )
+    Post.objects.create(kind="news", slug="draft", title_fr="SENTINEL-DRAFT-POST", body_fr="SENTINEL-DRAFT-POST")
+    published = Post.objects.create(
+        kind="story",
+        status="published",
+        slug="public-story",
+        published_at=timezone.now() - dt.timedelta(days=1),
+        title_fr="Récit public",
+        body_fr="Texte.",
+    )
+    published.organisations.set([org])
+
+
 def public_urls(directory) -> list[str]:
-    urls = ["/sitemap.xml", "/robots.txt", "/opendata/organisations.csv", "/opendata/organisations.json"]
+    urls = [
+        "/sitemap.xml",
+        "/robots.txt",
+        "/opendata/organisations.csv",
+        "/opendata/organisations.json",
+        "/opendata/catalog.jsonld",
+    ]
     for lang in LANGUAGES:
         urls += [
             f"/{lang}/",
@@ -88,6 +144,19 @@ def public_urls(directory) -> list[str]:
             f"/{lang}/directory/?competence=reemploi&value_chain=batiment",
             f"/{lang}/value-chains/batiment/",
             f"/{lang}/value-chains/renovation/",
+            f"/{lang}/competences/",
+            f"/{lang}/events/",
+            f"/{lang}/opportunities/",
+            f"/{lang}/opportunities/rss.xml",
+            f"/{lang}/news/",
+            f"/{lang}/news/rss.xml",
+            f"/{lang}/news/atom.xml",
+            f"/{lang}/stories/",
+            f"/{lang}/stories/rss.xml",
+            f"/{lang}/stories/atom.xml",
+            f"/{lang}/stories/public-story/",
+            f"/{lang}/widget/members/",
+            f"/{lang}/embed/",
         ]
         urls += [f"/{lang}/directory/{o.slug}/" for o in (directory.ecobeton, directory.bois, directory.isolants)]
     return urls
@@ -105,7 +174,7 @@ def test_no_private_value_appears_in_any_public_output(client, directory, plante
     # The planted organisation is really published (the scan would be vacuous otherwise).
     assert "Écobéton Liège" in client.get(f"/fr/directory/{planted.slug}/").content.decode()
     assert "4020 Liège" in client.get(f"/fr/directory/{planted.slug}/").content.decode()
-    assert scanned == 4 + 10 * len(LANGUAGES)
+    assert scanned == 5 + 23 * len(LANGUAGES)
 
 
 def test_htmx_directory_fragment_leaks_nothing(client, directory, planted):

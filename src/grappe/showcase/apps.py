@@ -10,10 +10,17 @@ class ShowcaseConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
-        from grappe.core.registry import register_periodic, register_portal_menu, register_staff_menu
+        from grappe.core.registry import register_demo, register_periodic, register_portal_menu, register_staff_menu
         from grappe.showcase import signals, tasks
 
         signals.connect()
+
+        def load_demo(stdout) -> None:  # imported lazily: only `grappe demo` needs it
+            from grappe.showcase.demo import load
+
+            load(stdout)
+
+        register_demo("showcase", load_demo, order=95)
         register_portal_menu(_("Mon profil public"), "showcase_members:portal_profiles", order=15)
         register_staff_menu(_("Profils publics à valider"), "showcase_members:staff_proposals", order=75)
         register_staff_menu(_("Actions de promotion"), "showcase_members:promotion_list", order=76)

@@ -179,3 +179,108 @@ class CommunicationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} — {self.title}"
+
+
+class Post(models.Model):
+    """A news item or a success story of the public site, written in up to four languages.
+
+    Public only when ``status`` is published and ``published_at`` has come. A story may come from an
+    innovation ``StoryDraft`` (``source_draft_id``; the draft is marked taken over).
+    """
+
+    class Kind(models.TextChoices):
+        NEWS = "news", _("actualité")
+        STORY = "story", _("récit de réussite")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("brouillon")
+        PUBLISHED = "published", _("publié")
+
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.NEWS)
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
+    published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
+    title_fr = models.CharField(_("titre (fr)"), max_length=200, blank=True)
+    title_en = models.CharField(_("titre (en)"), max_length=200, blank=True)
+    title_nl = models.CharField(_("titre (nl)"), max_length=200, blank=True)
+    title_de = models.CharField(_("titre (de)"), max_length=200, blank=True)
+    lead_fr = models.TextField(_("chapeau (fr)"), blank=True)
+    lead_en = models.TextField(_("chapeau (en)"), blank=True)
+    lead_nl = models.TextField(_("chapeau (nl)"), blank=True)
+    lead_de = models.TextField(_("chapeau (de)"), blank=True)
+    body_fr = models.TextField(_("texte (fr)"), blank=True)
+    body_en = models.TextField(_("texte (en)"), blank=True)
+    body_nl = models.TextField(_("texte (nl)"), blank=True)
+    body_de = models.TextField(_("texte (de)"), blank=True)
+    image = models.ImageField(_("image"), upload_to="showcase/posts/", blank=True)
+    image_alt = models.CharField(_("texte alternatif de l'image"), max_length=250, blank=True)
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="+", verbose_name=_("organisations citées")
+    )
+    source_draft_id = models.PositiveIntegerField(_("brouillon d'innovation d'origine"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "status", "published_at"], name="showcase_post_public")]
+
+    def __str__(self) -> str:
+        return self.title_fr or self.title_en or self.slug
+
+    def in_language(self, field: str, language: str) -> tuple[str, str]:
+        """(text, language) of ``field`` in ``language``, else French, else English, else any."""
+        for code in dict.fromkeys([language[:2], "fr", "en", "nl", "de"]):
+            text = (getattr(self, f"{field}_{code}", "") or "").strip()
+            if text:
+                return text, code
+        return "", language[:2]
+
+
+class Opportunity(models.Model):
+    """A partnership offer or request, call for tenders, job, internship or funding lead.
+
+    Posted by a member from the portal (pending until staff moderation) or by staff (published).
+    Public while published and not expired. ``contact_email`` is the public contact the poster gives.
+    """
+
+    class Kind(models.TextChoices):
+        PARTNERSHIP_OFFER = "partnership_offer", _("offre de partenariat")
+        PARTNERSHIP_REQUEST = "partnership_request", _("recherche de partenaire")
+        TENDER = "tender", _("appel d'offres")
+        JOB = "job", _("emploi")
+        INTERNSHIP = "internship", _("stage")
+        FUNDING = "funding", _("piste de financement")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente de modération")
+        PUBLISHED = "published", _("publiée")
+        REJECTED = "rejected", _("refusée")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    title = models.CharField(_("titre"), max_length=200)
+    description = models.TextField(_("description"))
+    language = models.CharField(_("langue du texte"), max_length=2, default="fr")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    link = models.URLField(_("lien"), blank=True, max_length=500)
+    contact_email = models.EmailField(_("e-mail de contact (public)"), blank=True)
+    expires_on = models.DateField(_("expire le"))
+    posted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    moderation_note = models.TextField(_("note de modération (interne)"), blank=True)
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("opportunité")
+        verbose_name_plural = _("opportunités")
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -97,3 +97,77 @@ def as_document(data: list[dict[str, Any]], *, base_url: str) -> dict[str, Any]:
         "count": len(data),
         "organisations": data,
     }
+
+
+def dcat_catalog(base_url: str, *, count: int, modified: Any) -> dict[str, Any]:
+    """DCAT-AP 2 catalogue with one dataset (the public directory) and its CSV and JSON distributions."""
+    publisher = {"@type": "foaf:Agent", "foaf:name": settings.GRAPPE_CLUSTER_NAME}
+    licence = {"@id": LICENCE_URL}
+    distributions = []
+    for name, media_type, url_name in (
+        ("CSV", "text/csv", "showcase-opendata-csv"),
+        ("JSON", "application/json", "showcase-opendata-json"),
+    ):
+        url = base_url + reverse(url_name)
+        distributions.append(
+            {
+                "@id": url,
+                "@type": "dcat:Distribution",
+                "dct:title": f"{settings.GRAPPE_CLUSTER_NAME} — {name}",
+                "dcat:accessURL": {"@id": url},
+                "dcat:downloadURL": {"@id": url},
+                "dcat:mediaType": {"@id": f"http://www.iana.org/assignments/media-types/{media_type}"},
+                "dct:format": name,
+                "dct:license": licence,
+            }
+        )
+    dataset = {
+        "@id": base_url + reverse("showcase-opendata-json") + "#dataset",
+        "@type": "dcat:Dataset",
+        "dct:title": [
+            {"@language": "fr", "@value": f"Annuaire des membres — {settings.GRAPPE_CLUSTER_NAME}"},
+            {"@language": "en", "@value": f"Members directory — {settings.GRAPPE_CLUSTER_NAME}"},
+            {"@language": "nl", "@value": f"Ledenlijst — {settings.GRAPPE_CLUSTER_NAME}"},
+            {"@language": "de", "@value": f"Mitgliederverzeichnis — {settings.GRAPPE_CLUSTER_NAME}"},
+        ],
+        "dct:description": [
+            {
+                "@language": "fr",
+                "@value": f"Les {count} membres ayant consenti à un profil public : activités, compétences, "
+                "chaînes de valeur, marchés d'exportation, communes d'implantation.",
+            },
+            {
+                "@language": "en",
+                "@value": f"The {count} members who consented to a public profile: activities, competences, "
+                "value chains, export markets, municipalities.",
+            },
+        ],
+        "dct:publisher": publisher,
+        "dct:license": licence,
+        "dct:modified": {"@value": str(modified), "@type": "xsd:date"},
+        "dct:spatial": {"@id": "http://publications.europa.eu/resource/authority/country/BEL"},
+        "dct:language": [
+            {"@id": f"http://publications.europa.eu/resource/authority/language/{code}"}
+            for code in ("FRA", "ENG", "NLD", "DEU")
+        ],
+        "dcat:theme": {"@id": "http://publications.europa.eu/resource/authority/data-theme/ECON"},
+        "dcat:keyword": ["cluster", "Wallonie", "annuaire", "directory"],
+        "dcat:landingPage": {"@id": base_url + reverse("showcase:directory")},
+        "dcat:contactPoint": {"@type": "vcard:Organization", "vcard:fn": settings.GRAPPE_CLUSTER_NAME},
+        "dcat:distribution": distributions,
+    }
+    return {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+            "vcard": "http://www.w3.org/2006/vcard/ns#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+        },
+        "@id": base_url + reverse("showcase-dcat"),
+        "@type": "dcat:Catalog",
+        "dct:title": f"{settings.GRAPPE_CLUSTER_NAME} — open data",
+        "dct:publisher": publisher,
+        "dct:license": licence,
+        "dcat:dataset": [dataset],
+    }

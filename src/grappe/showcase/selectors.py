@@ -29,7 +29,7 @@ from grappe.events import selectors as event_selectors
 from grappe.events.models import Event
 from grappe.referential.models import Province
 from grappe.showcase import search
-from grappe.showcase.models import CommunicationAction
+from grappe.showcase.models import CommunicationAction, Opportunity, Post
 
 # A longer query is cut here: no visitor types more, and it bounds the work per request.
 MAX_QUERY_LENGTH = 200
@@ -273,3 +273,55 @@ def promotion_summary(year: int) -> dict[str, Any]:
         "organisations": len({o.pk for a in actions for o in a.organisations.all()}),
         "with_export_agency": sum(1 for a in actions if a.with_export_agency),
     }
+
+
+# --- News, stories, opportunities, events, competences -------------------------------------------
+
+
+def public_posts(kind: str | None = None) -> QuerySet[Post]:
+    """Published posts whose publication time has come, newest first."""
+    qs = Post.objects.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-published_at", "-pk")
+
+
+def public_post(kind: str, slug: str) -> Post:
+    return public_posts(kind).get(slug=slug)
+
+
+def stories_published(start: dt.date, end: dt.date) -> QuerySet[Post]:
+    """Success stories published within [start, end] (objectives, mission 3)."""
+    return Post.objects.filter(
+        kind=Post.Kind.STORY,
+        status=Post.Status.PUBLISHED,
+        published_at__date__gte=start,
+        published_at__date__lte=end,
+    ).order_by("published_at")
+
+
+def public_opportunities() -> QuerySet[Opportunity]:
+    """Published opportunities not expired, newest first; the organisation shown only if it is public."""
+    return (
+        Opportunity.objects.filter(status=Opportunity.Status.PUBLISHED, expires_on__gte=timezone.localdate())
+        .select_related("organisation")
+        .order_by("-published_at", "-pk")
+    )
+
+
+def public_event_list() -> QuerySet[Event]:
+    """Upcoming public events (published or cancelled after publication), soonest first."""
+    return event_selectors.feed_events().filter(end__gte=timezone.now())
+
+
+def competences_with_members() -> list[tuple[Competence, int]]:
+    """Competences held by at least one public member, with the count (from the directory index)."""
+    counts = search.search([], {}, limit=0).counts.get("competence", {})
+    competences = Competence.objects.filter(slug__in=counts.keys())
+    return sorted(((c, counts[c.slug]) for c in competences), key=lambda pair: fold(pair[0].name))
+
+
+def featured_organisations(organisations: Any) -> list[Organisation]:
+    """Among ``organisations``, the public ones (a post or opportunity never reveals a non-public member)."""
+    ids = [o.pk for o in organisations]
+    return list(public_organisations().filter(pk__in=ids).order_by("name"))

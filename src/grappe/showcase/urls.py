@@ -3,7 +3,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from grappe.showcase import profile_views, promotion_views, views
+from grappe.showcase import pages, profile_views, promotion_views, views
 from grappe.showcase.sitemaps import SITEMAPS
 
 member_and_staff = [
@@ -22,5 +22,6 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="showcase-robots"),
     path("opendata/organisations.csv", views.opendata_csv, name="showcase-opendata-csv"),
     path("opendata/organisations.json", views.opendata_json, name="showcase-opendata-json"),
+    path("opendata/catalog.jsonld", pages.dcat_catalog, name="showcase-dcat"),
     path("", include((member_and_staff, "showcase_members"))),
 ]
