@@ -41,7 +41,7 @@ def pending(data):
     return item
 
 
-READS = ["/items", "/items/{item}", "/deadlines", "/topics"]
+READS = ["/items", "/items/{item}", "/deadlines", "/events", "/topics"]
 READ_EXPECTED = {"anonymous": 401, "member_a": 200, "member_b": 200, "observer": 403, "staff": 200, "admin": 200}
 
 
@@ -269,3 +269,55 @@ def test_the_organisation_panel_follows_org_view(clients, data, pending, org_a, 
         assert "Nouvel arrêté amiante" in text and "Inventaire amiante" in text
         # Items still in triage: staff only.
         assert ("PRIVATE-TRIAGE" in text) is (role in ("staff", "admin"))
+
+
+# --- ecosystem agenda -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def events(data):
+    now = timezone.now()
+    made = {}
+    for key, status, start in [
+        ("kept", Item.Status.KEPT, now + dt.timedelta(days=10)),
+        ("new", Item.Status.NEW, now + dt.timedelta(days=5)),
+        ("discarded", Item.Status.DISCARDED, now + dt.timedelta(days=6)),
+        ("past", Item.Status.KEPT, now - dt.timedelta(days=6)),
+    ]:
+        made[key] = Item.objects.create(
+            source=data["source"],
+            kind=Item.Kind.EVENT,
+            title=f"Salon {key.upper()}-EVENT",
+            dedup_key=f"event-{key}",
+            published_at=now,
+            fetched_at=now,
+            status=status,
+            event_start=start,
+            event_end=start + dt.timedelta(hours=3),
+            event_location="Namur Expo",
+        )
+    return made
+
+
+AGENDA = {"anonymous": 302, "member_a": 200, "member_b": 200, "observer": 403, "staff": 200, "admin": 200}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_ecosystem_agenda_shows_kept_events_to_members_and_all_to_staff(clients, events, role):
+    from django.urls import reverse
+
+    response = clients[role].get(reverse("watch:agenda"))
+    assert response.status_code == AGENDA[role]
+    if response.status_code == 200:
+        text = response.content.decode()
+        assert "KEPT-EVENT" in text and "Namur Expo" in text
+        assert "PAST-EVENT" not in text and "DISCARDED-EVENT" not in text
+        assert ("NEW-EVENT" in text) is (role in ("staff", "admin"))
+
+
+def test_the_agenda_api_lists_upcoming_events_soonest_first(clients, events):
+    staff = [i["title"] for i in clients["staff"].get(f"{BASE}/events").json()["results"]]
+    assert staff == ["Salon NEW-EVENT", "Salon KEPT-EVENT"]
+    member = [i["title"] for i in clients["member_b"].get(f"{BASE}/events").json()["results"]]
+    assert member == ["Salon KEPT-EVENT"]
+    assert clients["member_b"].get(f"{BASE}/events?days=7").json()["results"] == []

@@ -338,6 +338,23 @@ def deadlines(request: HttpRequest, response: HttpResponse, filters: Query[Deadl
     return conditional(request, response, ItemStaffList if staff else ItemList, {"results": data})
 
 
+class EventFilters(Schema):
+    days: int = Field(180, ge=1, le=730)
+
+
+@router.get(
+    "/events",
+    response={200: ItemStaffList | ItemList, 304: None},
+    summary="Ecosystem agenda: events of partners' calendars not yet over",
+)
+def events(request: HttpRequest, response: HttpResponse, filters: Query[EventFilters]):
+    staff = _reader(request)
+    ids = selectors.upcoming_events(staff=staff, days=filters.days).values("pk")
+    items = _items(staff=staff).filter(pk__in=ids).order_by("event_start", "title")[:500]
+    data = [_item(item, staff=staff) for item in items]
+    return conditional(request, response, ItemStaffList if staff else ItemList, {"results": data})
+
+
 # --- Topics ---------------------------------------------------------------------------------------
 
 

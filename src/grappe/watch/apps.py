@@ -21,6 +21,7 @@ class WatchConfig(AppConfig):
 
         register_staff_menu(_("Veille"), "watch:dashboard", order=40)
         register_portal_menu(_("Ma veille et mes bulletins"), "watch:portal_subscriptions", order=40)
+        register_portal_menu(_("Agenda de l'écosystème"), "watch:agenda", order=41)
 
         def load_demo(stdout) -> None:  # imported lazily: only `grappe demo` needs it
             from grappe.watch.demo import load

@@ -84,6 +84,17 @@ def upcoming_deadlines(*, start: dt.date | None = None, days: int = 365) -> Quer
     )
 
 
+def upcoming_events(*, staff: bool, days: int = 180, now: dt.datetime | None = None) -> QuerySet[Item]:
+    """Ecosystem events read from partners' calendars (iCalendar sources), not yet over, soonest first.
+    Staff see every event not discarded; everyone else only the events staff kept."""
+    now = now or timezone.now()
+    events = Item.objects.filter(kind=Item.Kind.EVENT, event_start__lte=now + dt.timedelta(days=days)).filter(
+        Q(event_end__gte=now) | Q(event_end__isnull=True, event_start__gte=now)
+    )
+    events = events.exclude(status=Item.Status.DISCARDED) if staff else events.filter(status=Item.Status.KEPT)
+    return events.select_related("source").order_by("event_start", "title")
+
+
 def topic_items(topic: Topic, *, limit: int = 50) -> QuerySet[Item]:
     """Kept items of a topic, newest first (its RSS/Atom feed)."""
     return (

@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/watch/topics/", views.topic_list, name="topic_list"),
     path("staff/watch/topics/<int:pk>/", views.topic_detail, name="topic_detail"),
     path("staff/watch/deadlines/", views.deadlines, name="deadlines"),
+    path("watch/agenda/", views.agenda, name="agenda"),
     path("watch/organisations/<int:pk>/panel/", views.organisation_panel, name="organisation_panel"),
     path("portal/watch/", views.portal_subscriptions, name="portal_subscriptions"),
     path(

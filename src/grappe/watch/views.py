@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -237,6 +238,20 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     for item in items:
         months.setdefault(item.effective_date.replace(day=1), []).append(item)
     return render(request, "watch/deadlines.html", {"months": months, "days": days_value, "count": len(items)})
+
+
+@permissions.watch_reader_required
+def agenda(request: HttpRequest) -> HttpResponse:
+    """Ecosystem agenda: events of partners' calendars. Staff: every event not discarded (to triage);
+    member users: the events staff kept."""
+    staff = permissions.can_curate_watch(request.user)
+    days = request.GET.get("days", "180")
+    days_value = int(days) if days.isdigit() and 0 < int(days) <= 730 else 180
+    months: dict[dt.date, list[Item]] = {}
+    for item in selectors.upcoming_events(staff=staff, days=days_value)[:500]:
+        start = timezone.localtime(item.event_start).date()
+        months.setdefault(start.replace(day=1), []).append(item)
+    return render(request, "watch/agenda.html", {"months": months, "days": days_value, "staff": staff})
 
 
 # --- staff: topics --------------------------------------------------------------------------------
