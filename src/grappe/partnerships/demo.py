@@ -275,12 +275,18 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
                 owner=rng.choice(staff_users),
             )
             interactions += 1
-            if due and interactions % 4 == 0:  # corrected afterwards (edit page): the action postponed a week
+            # Corrected afterwards, as from the edit page: a next action postponed, a summary completed.
+            if due and interactions % 2 == 0:
                 services.interaction_update(
                     actor=staff,
                     interaction=interaction,
                     next_action_due=due + dt.timedelta(days=7),
                     notes="\n".join(filter(None, [interaction.notes, "Action reportée d'une semaine à sa demande."])),
+                )
+                edited += 1
+            elif interactions % 10 == 0:
+                services.interaction_update(
+                    actor=staff, interaction=interaction, summary=f"{interaction.summary} Compte rendu complété."
                 )
                 edited += 1
 
