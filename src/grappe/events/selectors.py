@@ -474,8 +474,8 @@ def matchmaking_offers(organisation_ids: Iterable[int], *, seeks: bool = False) 
         if seeks:
             texts = [profile.requests]
         else:
-            texts = [profile.offers, " ".join(str(tag) for tag in profile.tags or [])]
-            texts.append(" ".join(c.name for c in profile.competences.all()))
+            texts = [profile.offers, ", ".join(str(tag) for tag in profile.tags or [])]
+            texts.append(", ".join(c.name for c in profile.competences.all()))
         seen = parts.setdefault(profile.organisation_id, [])
         for text in texts:
             text = (text or "").strip()
