@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "grappe.innovation",
     "grappe.insights",
     "grappe.objectives",
+    "grappe.privacy",  # GDPR: export, erasure, retention, register of processing activities
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,9 @@ GRAPPE_LOGIN_MAX_FAILURES = env_int("GRAPPE_LOGIN_MAX_FAILURES", 5)
 GRAPPE_LOGIN_MAX_FAILURES_PER_IP = env_int("GRAPPE_LOGIN_MAX_FAILURES_PER_IP", 30)
 GRAPPE_LOGIN_LOCKOUT_SECONDS = env_int("GRAPPE_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 GRAPPE_REQUIRE_STAFF_2FA = env_bool("GRAPPE_REQUIRE_STAFF_2FA", not DEBUG)
+# GDPR retention (grappe.privacy): contacts without activity for N years are anonymised once APPLY is on.
+GRAPPE_RETENTION_INACTIVE_YEARS = env_int("GRAPPE_RETENTION_INACTIVE_YEARS", 3)
+GRAPPE_RETENTION_APPLY = env_bool("GRAPPE_RETENTION_APPLY", False)
 OTP_TOTP_ISSUER = env_str("GRAPPE_CLUSTER_NAME", "Grappe")
 
 # Internationalisation: French is the source and default language.

@@ -25,6 +25,7 @@ APPS = [
     "innovation",
     "insights",
     "objectives",
+    "privacy",
 ]
 
 

@@ -24,10 +24,12 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> World:
 @pytest.fixture
 def clients(world) -> dict[str, Client]:
     """Fresh clients per test: a request that logs out must not log out the next test's client."""
+    from grappe.accounts.models import User
+
     result = {}
     for role, user in world.users.items():
         client = Client(raise_request_exception=False)
         if user is not None:
-            client.force_login(user)
+            client.force_login(User.objects.get(pk=user.pk))  # fresh: a test may have changed the shared one
         result[role] = client
     return result

@@ -370,6 +370,9 @@ TABLE: dict[str, tuple[str, str]] = {
     **_declare("staff_missing_object", "POST", "innovation:partner_invite"),  # no organisation posted: 404
     **_declare("member", "GET", "innovation:portal_home", "innovation:portal_submit"),
     **_declare("member_a", "GET", "innovation:portal_project"),
+    # privacy (GDPR)
+    **_declare("staff", "GET", "privacy:register", "privacy:person_export", "privacy:person_erase"),
+    **_declare("member", "GET", "privacy:portal"),
     # insights
     **_declare(
         "reports",

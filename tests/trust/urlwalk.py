@@ -185,6 +185,8 @@ K: dict[str, Callable[[World], dict[str, Any]]] = {
     "showcase:stories_detail": lambda w: {"slug": "no-such-post"},
     "admin:otp_totp_totpdevice_config": lambda w: {"pk": w.totp_device.pk},
     "admin:otp_totp_totpdevice_qrcode": lambda w: {"pk": w.totp_device.pk},
+    "privacy:person_export": lambda w: {"pk": w.contact_a.pk},
+    "privacy:person_erase": lambda w: {"pk": w.contact_a.pk},
     "core:job_retry": lambda w: {"task_id": "00000000-0000-0000-0000-000000000000"},
     "core:periodic_run_now": lambda w: {"key": _periodic_key()},
     "core:webhook_detail": lambda w: {"pk": w.webhook.pk},

@@ -481,3 +481,16 @@ def can_manage_webhooks(user: Any) -> bool:
 
 jobs_required = _guard(can_manage_jobs)
 webhooks_required = _guard(can_manage_webhooks)
+
+
+# --- privacy (GDPR): register of processing activities, subject-access export, erasure ----------------
+# - PRIVACY-MANAGE: staff (and admins) read the register, export and erase any person.
+# - PRIVACY-SELF: a member user downloads the export of their own person (portal); erasure goes through staff.
+
+
+def can_manage_privacy(user: Any) -> bool:
+    """PRIVACY-MANAGE."""
+    return is_staff(user)
+
+
+privacy_staff_required = _guard(can_manage_privacy)

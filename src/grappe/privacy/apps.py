@@ -1,0 +1,23 @@
+import datetime as dt
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyConfig(AppConfig):
+    name = "grappe.privacy"
+    label = "privacy"
+    verbose_name = _("Vie privée (RGPD)")
+
+    def ready(self) -> None:
+        from grappe.core.registry import register_periodic, register_portal_menu, register_staff_menu
+        from grappe.privacy import tasks
+
+        register_staff_menu(_("Registre des traitements (RGPD)"), "privacy:register", order=980)
+        register_portal_menu(_("Mes données personnelles"), "privacy:portal", order=980)
+        register_periodic(
+            "privacy.retention",
+            tasks.apply_retention,
+            dt.timedelta(days=1),
+            _("RGPD : anonymiser les contacts sans activité depuis le délai de conservation"),
+        )
