@@ -16,6 +16,7 @@ municipalities, NACE codes and juridical forms are real codes.
 the default, 20000, gives about 1 % of it. --zip also writes OUT_DIR.zip as the register
 publishes it (KboOpenData_<n>_<yyyy>_<mm>_Full.zip layout: the CSV files at the zip's root).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,18 +30,95 @@ DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 CODE_CSV = DATA / "kbo" / "KboOpenData_0147_2025_10_12_Update" / "code.csv"
 POSTAL_CSV = DATA / "postal" / "DERIVED_postcode_municipality_province_region_2025.csv"
 
-FIRST = ["Jean", "Marie", "Luc", "Sophie", "Pieter", "An", "Thomas", "Julie", "Koen", "Nathalie",
-         "Hans", "Eva", "Mehdi", "Fatima", "Olivier", "Elke", "Bruno", "Ines", "Wim", "Chloé"]
-LAST = ["Dubois", "Peeters", "Lambert", "Janssens", "Martin", "Maes", "Dupont", "Willems",
-        "Leclercq", "Claes", "Renard", "Goossens", "François", "Wouters", "Schmitz", "Müller"]
-WORDS = ["Tech", "Bio", "Solutions", "Wallonie", "Energie", "Construct", "Logistics", "Digital",
-         "Agro", "Metal", "Plast", "Innov", "Green", "Data", "Aero", "Pharma", "Services", "Group",
-         "Atelier", "Meuse", "Ardenne", "Sambre", "Hesbaye", "Condroz", "Famenne", "Systems"]
+FIRST = [
+    "Jean",
+    "Marie",
+    "Luc",
+    "Sophie",
+    "Pieter",
+    "An",
+    "Thomas",
+    "Julie",
+    "Koen",
+    "Nathalie",
+    "Hans",
+    "Eva",
+    "Mehdi",
+    "Fatima",
+    "Olivier",
+    "Elke",
+    "Bruno",
+    "Ines",
+    "Wim",
+    "Chloé",
+]
+LAST = [
+    "Dubois",
+    "Peeters",
+    "Lambert",
+    "Janssens",
+    "Martin",
+    "Maes",
+    "Dupont",
+    "Willems",
+    "Leclercq",
+    "Claes",
+    "Renard",
+    "Goossens",
+    "François",
+    "Wouters",
+    "Schmitz",
+    "Müller",
+]
+WORDS = [
+    "Tech",
+    "Bio",
+    "Solutions",
+    "Wallonie",
+    "Energie",
+    "Construct",
+    "Logistics",
+    "Digital",
+    "Agro",
+    "Metal",
+    "Plast",
+    "Innov",
+    "Green",
+    "Data",
+    "Aero",
+    "Pharma",
+    "Services",
+    "Group",
+    "Atelier",
+    "Meuse",
+    "Ardenne",
+    "Sambre",
+    "Hesbaye",
+    "Condroz",
+    "Famenne",
+    "Systems",
+]
 FORMS = ["SRL", "SA", "SC", "ASBL", "BV", "NV", "CV", "VZW"]
-STREETS_FR = ["Rue de la Station", "Avenue des Tilleuls", "Chaussée de Namur", "Rue du Moulin",
-              "Place Communale", "Rue de l'Église", "Boulevard Industriel", "Zoning des Hauts-Sarts"]
-STREETS_NL = ["Stationsstraat", "Kerkstraat", "Molenstraat", "Dorpsstraat", "Industrieweg",
-              "Nieuwstraat", "Kapelstraat", "Schoolstraat"]
+STREETS_FR = [
+    "Rue de la Station",
+    "Avenue des Tilleuls",
+    "Chaussée de Namur",
+    "Rue du Moulin",
+    "Place Communale",
+    "Rue de l'Église",
+    "Boulevard Industriel",
+    "Zoning des Hauts-Sarts",
+]
+STREETS_NL = [
+    "Stationsstraat",
+    "Kerkstraat",
+    "Molenstraat",
+    "Dorpsstraat",
+    "Industrieweg",
+    "Nieuwstraat",
+    "Kapelstraat",
+    "Schoolstraat",
+]
 
 
 def check_digits(base: int) -> int:
@@ -92,20 +170,24 @@ def write(out: Path, n_enterprises: int, seed: int) -> dict[str, int]:
     postal = load_postal()
     # the register's addresses: about 60 % in Flanders (521 postal codes), 27 % in Wallonia (606)
     # and 13 % in Brussels (22); weights per postal code give those shares
-    weights = [2.6 if r["region_nis"] == "02000" else 1.0 if r["region_nis"] == "03000" else 13.3
-               for r in postal]
+    weights = [2.6 if r["region_nis"] == "02000" else 1.0 if r["region_nis"] == "03000" else 13.3 for r in postal]
 
     out.mkdir(parents=True, exist_ok=True)
-    files = {name: (out / f"{name}.csv").open("w", encoding="utf-8", newline="\n")
-             for name in ("enterprise", "establishment", "denomination", "address", "contact",
-                          "activity", "branch")}
-    files["enterprise"].write('"EnterpriseNumber","Status","JuridicalSituation","TypeOfEnterprise",'
-                              '"JuridicalForm","JuridicalFormCAC","StartDate"\n')
+    files = {
+        name: (out / f"{name}.csv").open("w", encoding="utf-8", newline="\n")
+        for name in ("enterprise", "establishment", "denomination", "address", "contact", "activity", "branch")
+    }
+    files["enterprise"].write(
+        '"EnterpriseNumber","Status","JuridicalSituation","TypeOfEnterprise",'
+        '"JuridicalForm","JuridicalFormCAC","StartDate"\n'
+    )
     files["establishment"].write('"EstablishmentNumber","StartDate","EnterpriseNumber"\n')
     files["denomination"].write('"EntityNumber","Language","TypeOfDenomination","Denomination"\n')
-    files["address"].write('"EntityNumber","TypeOfAddress","CountryNL","CountryFR","Zipcode",'
-                           '"MunicipalityNL","MunicipalityFR","StreetNL","StreetFR","HouseNumber",'
-                           '"Box","ExtraAddressInfo","DateStrikingOff"\n')
+    files["address"].write(
+        '"EntityNumber","TypeOfAddress","CountryNL","CountryFR","Zipcode",'
+        '"MunicipalityNL","MunicipalityFR","StreetNL","StreetFR","HouseNumber",'
+        '"Box","ExtraAddressInfo","DateStrikingOff"\n'
+    )
     files["contact"].write('"EntityNumber","EntityContact","ContactType","Value"\n')
     files["activity"].write('"EntityNumber","ActivityGroup","NaceVersion","NaceCode","Classification"\n')
     files["branch"].write('"Id","StartDate","EnterpriseNumber"\n')
@@ -120,9 +202,10 @@ def write(out: Path, n_enterprises: int, seed: int) -> dict[str, int]:
         struck = kbo_date(today - timedelta(days=rnd.randrange(1, 3000))) if rnd.random() < 0.01 else ""
         box = str(rnd.randrange(1, 30)) if rnd.random() < 0.2 else ""
         files["address"].write(
-            f'{q(entity)},{q(kind)},,,{q(place["postal_code"])},{q(place["municipality_nl"])},'
-            f'{q(place["municipality_fr"])},{q(street_nl)},{q(street_fr)},'
-            f'{q(str(rnd.randrange(1, 250)))},{q(box)},"",{struck}\n')
+            f"{q(entity)},{q(kind)},,,{q(place['postal_code'])},{q(place['municipality_nl'])},"
+            f"{q(place['municipality_fr'])},{q(street_nl)},{q(street_fr)},"
+            f'{q(str(rnd.randrange(1, 250)))},{q(box)},"",{struck}\n'
+        )
         counts["address"] += 1
 
     def activities(entity: str, n: int) -> None:
@@ -137,7 +220,7 @@ def write(out: Path, n_enterprises: int, seed: int) -> dict[str, int]:
                 code = rnd.choice(nace25_long) if version == "2025" and rnd.random() < 0.3 else rnd.choice(pool)
             group = rnd.choices(("003", "001", "006"), (0.79, 0.18, 0.03))[0]
             classification = "MAIN" if i < 2 else rnd.choices(("SECO", "MAIN", "ANCI"), (0.8, 0.19, 0.01))[0]
-            lines.append(f'{q(entity)},{q(group)},{q(version)},{q(code)},{q(classification)}\n')
+            lines.append(f"{q(entity)},{q(group)},{q(version)},{q(code)},{q(classification)}\n")
         files["activity"].write("".join(lines))
         counts["activity"] += n
 
@@ -148,7 +231,8 @@ def write(out: Path, n_enterprises: int, seed: int) -> dict[str, int]:
         form = "" if natural else rnd.choice(forms)
         files["enterprise"].write(
             f'{q(number)},"AC",{q(rnd.choice(situations))},{q("1" if natural else "2")},'
-            f'{q(form) if form else ""},,{kbo_date(start)}\n')
+            f"{q(form) if form else ''},,{kbo_date(start)}\n"
+        )
         counts["enterprise"] += 1
         if natural:
             name = f"{rnd.choice(LAST)}, {rnd.choice(FIRST)}"
@@ -161,13 +245,18 @@ def write(out: Path, n_enterprises: int, seed: int) -> dict[str, int]:
             for kind in ("002", "003"):
                 if rnd.random() < 0.5:
                     files["denomination"].write(
-                        f'{q(number)},{q(rnd.choice("1234"))},{q(kind)},{q(name.split()[0] + " " + rnd.choice(WORDS))}\n')
+                        f"{q(number)},{q(rnd.choice('1234'))},{q(kind)},{q(name.split()[0] + ' ' + rnd.choice(WORDS))}\n"  # noqa: E501
+                    )
                     counts["denomination"] += 1
             address(number, "REGO")
             if rnd.random() < 0.35:
-                value = rnd.choice((f"www.{name.split()[0].lower()}{serial}.be",
-                                    f"info@{name.split()[0].lower()}{serial}.be",
-                                    f"0{rnd.randrange(10, 99)}/{rnd.randrange(10, 99)}.{rnd.randrange(10, 99)}.{rnd.randrange(10, 99)}"))
+                value = rnd.choice(
+                    (
+                        f"www.{name.split()[0].lower()}{serial}.be",
+                        f"info@{name.split()[0].lower()}{serial}.be",
+                        f"0{rnd.randrange(10, 99)}/{rnd.randrange(10, 99)}.{rnd.randrange(10, 99)}.{rnd.randrange(10, 99)}",  # noqa: E501
+                    )
+                )
                 kind = "WEB" if value.startswith("www") else "EMAIL" if "@" in value else "TEL"
                 files["contact"].write(f'{q(number)},"ENT",{q(kind)},{q(value)}\n')
                 counts["contact"] += 1
@@ -177,7 +266,7 @@ def write(out: Path, n_enterprises: int, seed: int) -> dict[str, int]:
         for _ in range(1 if rnd.random() < 0.93 else rnd.randrange(2, 6)):
             est_serial += 1
             est = establishment_number(est_serial)
-            files["establishment"].write(f'{q(est)},{kbo_date(start)},{q(number)}\n')
+            files["establishment"].write(f"{q(est)},{kbo_date(start)},{q(number)}\n")
             counts["establishment"] += 1
             address(est, "BAET")
             activities(est, max(1, int(rnd.gauss(11, 5))))
@@ -185,7 +274,7 @@ def write(out: Path, n_enterprises: int, seed: int) -> dict[str, int]:
                 files["contact"].write(f'{q(est)},"EST","TEL",{q("04/" + str(rnd.randrange(100, 999)) + ".00.00")}\n')
                 counts["contact"] += 1
         if not natural and rnd.random() < 0.004:
-            files["branch"].write(f'{q("9." + number[1:4] + number[4:])},{kbo_date(start)},{q(number)}\n')
+            files["branch"].write(f"{q('9.' + number[1:4] + number[4:])},{kbo_date(start)},{q(number)}\n")
             counts["branch"] += 1
 
     for handle in files.values():
@@ -193,7 +282,9 @@ def write(out: Path, n_enterprises: int, seed: int) -> dict[str, int]:
     (out / "code.csv").write_bytes(CODE_CSV.read_bytes())
     (out / "meta.csv").write_text(
         '"Variable","Value"\n"SnapshotDate","03-10-2025"\n"ExtractTimestamp","05-10-2025 07:00:00"\n'
-        '"ExtractType","full"\n"ExtractNumber","140"\n"Version","1.0.0"\n', encoding="utf-8")
+        '"ExtractType","full"\n"ExtractNumber","140"\n"Version","1.0.0"\n',
+        encoding="utf-8",
+    )
     return counts
 
 

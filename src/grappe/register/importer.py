@@ -699,7 +699,10 @@ def import_extract(
         extract.close()
     progress(_("terminé"))
     transaction.on_commit(_refresh_candidates)
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and meta.kind == "full":
+        # Fresh tables need planner statistics; sampled (analysis_limit) so that ANALYZE stays a
+        # second or two on 15 M activity rows. An update changes a few rows: the statistics hold.
         with connection.cursor() as cursor:
+            cursor.execute("PRAGMA analysis_limit=2000")
             cursor.execute("PRAGMA optimize")
     return run

@@ -235,9 +235,10 @@ class Activity(EntityRow):
         verbose_name_plural = _("activités")
         indexes = [
             models.Index(fields=["entity_number"], name="register_act_entity"),
-            # Covers "enterprises with an activity under this NACE prefix" without touching the table.
-            models.Index(fields=["nace_version", "nace_code", "enterprise"], name="register_act_nace"),
-            # Same, restricted to one classification (MAIN activities for representativeness, prospects).
+            # Covers "enterprises with a (MAIN) activity under this NACE prefix" without touching the
+            # table (insights: representativeness, prospects); a query on every classification lists
+            # the three values (``selectors.activity_filter``): one index instead of two, the costliest
+            # of a full import to build.
             models.Index(
                 fields=["nace_version", "classification", "nace_code", "enterprise"], name="register_act_nace_class"
             ),

@@ -52,9 +52,9 @@ def activity_filter(nace_prefixes: list[str], *, version: int = 2025, main_only:
         low, high = _prefix_range(prefix)
         condition |= Q(nace_code__gte=low, nace_code__lt=high)
     queryset = Activity.objects.filter(condition, nace_version=version) if condition else Activity.objects.none()
-    if main_only:
-        queryset = queryset.filter(classification=Activity.Classification.MAIN)
-    return queryset
+    # The classification is the index's second column: name it, even when any will do.
+    classifications = [Activity.Classification.MAIN] if main_only else list(Activity.Classification.values)
+    return queryset.filter(classification__in=classifications)
 
 
 def universe(
