@@ -119,3 +119,10 @@ def test_adding_an_unknown_number_says_so_and_changes_nothing(skewed_universe, s
     response = staff_client.post(reverse("insights:prospect_act"), {"number": "123"}, follow=True)
     assert "pas dans le registre" in response.content.decode()
     assert Organisation.objects.count() == before
+
+
+def test_limit_keeps_the_best_and_a_zero_limit_shows_one(skewed_universe):
+    best = rank_prospects(DAY).prospects[0]
+    assert [p.number for p in rank_prospects(DAY, limit=1).prospects] == [best.number]
+    assert len(rank_prospects(DAY, limit=0).prospects) == 1
+    assert rank_prospects(DAY, limit=3).candidates == 20

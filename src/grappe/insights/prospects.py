@@ -167,6 +167,7 @@ def rank_prospects(
     limit: int = 200,
 ) -> ProspectResult:
     """The ranked prospects on ``day``; the universe is read once (the representativeness pass, kept)."""
+    limit = max(1, limit)
     report, data = compute_with_data(day, with_evolution=False, keep=True)
     perimeter = data.perimeter
     notes = list(report["notes"])
