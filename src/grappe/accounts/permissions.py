@@ -432,6 +432,9 @@ insights_required = _guard(can_read_insights)
 #   their current affiliations; staff may too. Observers and anonymous visitors may not.
 # - PROFILE-REVIEW: staff (and admins) see the diff and approve or reject.
 # - PROMOTION: the promotion log (communication actions) is staff-only; observers read its figures.
+# - OPPORTUNITY-POST: a member user posts opportunities for the organisations of their current
+#   affiliations (pending until moderated); staff post published ones.
+# - PUBLIC-CONTENT: staff moderate opportunities and write news and stories.
 
 
 def can_propose_public_profile(user: Any, organisation: Model) -> bool:
@@ -446,6 +449,18 @@ def can_review_public_profiles(user: Any) -> bool:
 
 def can_manage_promotion(user: Any) -> bool:
     """PROMOTION."""
+    return is_staff(user)
+
+
+def can_post_opportunity(user: Any, organisation: Model | None) -> bool:
+    """OPPORTUNITY-POST."""
+    if is_staff(user):
+        return True
+    return organisation is not None and organisation.pk in member_organisation_ids(user)
+
+
+def can_manage_public_content(user: Any) -> bool:
+    """PUBLIC-CONTENT."""
     return is_staff(user)
 
 

@@ -24,6 +24,9 @@ class ShowcaseConfig(AppConfig):
         register_portal_menu(_("Mon profil public"), "showcase_members:portal_profiles", order=15)
         register_staff_menu(_("Profils publics à valider"), "showcase_members:staff_proposals", order=75)
         register_staff_menu(_("Actions de promotion"), "showcase_members:promotion_list", order=76)
+        register_staff_menu(_("Actualités et récits"), "showcase_members:staff_posts", order=77)
+        register_staff_menu(_("Opportunités à modérer"), "showcase_members:staff_opportunities", order=78)
+        register_portal_menu(_("Publier une opportunité"), "showcase_members:portal_opportunities", order=16)
         # Memberships end and start with the calendar, not with a save: the index is re-synced nightly.
         register_periodic(
             "showcase.reindex",

@@ -1,12 +1,15 @@
 """Forms of the showcase: a member's public-profile proposal, the staff review, a communication action."""
 
+import datetime as dt
+
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from grappe.ecosystem.models import Competence, Organisation
-from grappe.showcase.models import CommunicationAction
+from grappe.showcase.models import CommunicationAction, Opportunity, Post
 
 LANGUAGE_NAMES = {"fr": _("français"), "en": _("anglais"), "nl": _("néerlandais"), "de": _("allemand")}
 
@@ -93,3 +96,58 @@ class CommunicationActionForm(forms.ModelForm):
         if data.get("end_date") and data.get("date") and data["end_date"] < data["date"]:
             self.add_error("end_date", _("La date de fin précède la date de début."))
         return data
+
+
+class OpportunityForm(forms.ModelForm):
+    class Meta:
+        model = Opportunity
+        fields = ["kind", "title", "description", "language", "organisation", "link", "contact_email", "expires_on"]
+        widgets = {
+            "expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "language": forms.Select(
+                choices=[("fr", "français"), ("en", "English"), ("nl", "Nederlands"), ("de", "Deutsch")]
+            ),
+        }
+
+    def __init__(self, *args, organisations=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            organisations if organisations is not None else Organisation.objects.order_by("name")
+        )
+        self.fields["organisation"].required = organisations is not None  # a member posts for one of theirs
+        self.fields["description"].max_length = 5000
+
+    def clean_expires_on(self):
+        value = self.cleaned_data["expires_on"]
+        today = timezone.localdate()
+        if value < today:
+            raise forms.ValidationError(_("La date d'expiration est passée."))
+        if value > today + dt.timedelta(days=366):
+            raise forms.ValidationError(_("Une opportunité reste publiée un an au plus."))
+        return value
+
+
+class PostForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = [
+            "kind",
+            "status",
+            "published_at",
+            "slug",
+            *(f"{part}_{code}" for part in ("title", "lead", "body") for code in ("fr", "en", "nl", "de")),
+            "image_alt",
+            "organisations",
+        ]
+        widgets = {
+            **{f"body_{code}": forms.Textarea(attrs={"rows": 8, "lang": code}) for code in ("fr", "en", "nl", "de")},
+            **{f"lead_{code}": forms.Textarea(attrs={"rows": 2, "lang": code}) for code in ("fr", "en", "nl", "de")},
+            "published_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "organisations": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["organisations"].queryset = Organisation.objects.order_by("name")

@@ -3,7 +3,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from grappe.showcase import pages, profile_views, promotion_views, views
+from grappe.showcase import content_views, pages, profile_views, promotion_views, views
 from grappe.showcase.sitemaps import SITEMAPS
 
 member_and_staff = [
@@ -11,6 +11,21 @@ member_and_staff = [
     path("portal/public-profile/<int:pk>/", profile_views.portal_profile_edit, name="portal_profile_edit"),
     path("staff/showcase/proposals/", profile_views.staff_proposals, name="staff_proposals"),
     path("staff/showcase/proposals/<int:pk>/", profile_views.staff_proposal, name="staff_proposal"),
+    path("portal/opportunities/", content_views.portal_opportunities, name="portal_opportunities"),
+    path("staff/showcase/opportunities/", content_views.staff_opportunities, name="staff_opportunities"),
+    path(
+        "staff/showcase/opportunities/<int:pk>/moderate/",
+        content_views.staff_opportunity_moderate,
+        name="staff_opportunity_moderate",
+    ),
+    path("staff/showcase/posts/", content_views.staff_posts, name="staff_posts"),
+    path("staff/showcase/posts/new/", content_views.staff_post_edit, name="staff_post_create"),
+    path("staff/showcase/posts/<int:pk>/", content_views.staff_post_edit, name="staff_post_edit"),
+    path(
+        "staff/showcase/story-drafts/<int:draft_id>/take-over/",
+        content_views.staff_take_over_draft,
+        name="staff_take_over_draft",
+    ),
     path("staff/showcase/promotion/", promotion_views.action_list, name="promotion_list"),
     path("staff/showcase/promotion/new/", promotion_views.action_edit, name="promotion_create"),
     path("staff/showcase/promotion/<int:pk>/", promotion_views.action_edit, name="promotion_edit"),

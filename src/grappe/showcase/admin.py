@@ -1,0 +1,39 @@
+"""Back office (administrators' escape hatch) for the showcase; staff work in the showcase's own pages."""
+
+from django.contrib import admin
+
+from grappe.showcase.models import CommunicationAction, Opportunity, Post, ProfileProposal
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "kind", "status", "published_at")
+    list_filter = ("kind", "status")
+    search_fields = ("slug", "title_fr", "title_en", "title_nl", "title_de")
+    filter_horizontal = ("organisations",)
+    prepopulated_fields = {"slug": ("title_fr",)}
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "status", "expires_on", "organisation")
+    list_filter = ("kind", "status")
+    search_fields = ("title", "description")
+    raw_id_fields = ("organisation",)
+
+
+@admin.register(CommunicationAction)
+class CommunicationActionAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "date", "country", "reach")
+    list_filter = ("kind", "with_export_agency")
+    search_fields = ("title", "channel")
+    date_hierarchy = "date"
+    filter_horizontal = ("organisations",)
+
+
+@admin.register(ProfileProposal)
+class ProfileProposalAdmin(admin.ModelAdmin):
+    list_display = ("organisation", "status", "submitted_at", "reviewed_at")
+    list_filter = ("status",)
+    raw_id_fields = ("organisation",)
+    readonly_fields = ("proposed", "published", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at")

@@ -1,0 +1,125 @@
+"""Writes of public content: opportunities (posted by members or staff, moderated), news and stories.
+
+Every write is audited. Members' opportunities wait for moderation; staff's are published at once.
+A story may start from an innovation ``StoryDraft`` (:func:`take_over_draft`).
+"""
+
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from grappe.accounts import permissions
+from grappe.core.audit import audit_log, diff, snapshot
+from grappe.ecosystem.models import Organisation
+from grappe.showcase.models import Opportunity, Post
+
+
+@transaction.atomic
+def opportunity_post(*, actor: Any, opportunity: Opportunity) -> Opportunity:
+    if not permissions.can_post_opportunity(actor, opportunity.organisation):
+        raise PermissionDenied
+    opportunity.posted_by = actor
+    if permissions.is_staff(actor):
+        opportunity.status = Opportunity.Status.PUBLISHED
+        opportunity.published_at = timezone.now()
+    else:
+        opportunity.status = Opportunity.Status.PENDING
+        opportunity.published_at = None
+    opportunity.full_clean()
+    opportunity.save()
+    audit_log(
+        actor=actor,
+        action="showcase.opportunity.posted",
+        obj=opportunity,
+        organisation_id=opportunity.organisation_id,
+        changes=snapshot(opportunity),
+    )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_moderate(*, actor: Any, opportunity: Opportunity, publish: bool, note: str = "") -> Opportunity:
+    if not permissions.can_manage_public_content(actor):
+        raise PermissionDenied
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    opportunity.status = Opportunity.Status.PUBLISHED if publish else Opportunity.Status.REJECTED
+    opportunity.published_at = timezone.now() if publish else None
+    opportunity.moderation_note = note
+    opportunity.save(update_fields=["status", "published_at", "moderation_note"])
+    audit_log(
+        actor=actor,
+        action="showcase.opportunity." + ("published" if publish else "rejected"),
+        obj=opportunity,
+        organisation_id=opportunity.organisation_id,
+        message=note,
+    )
+    return opportunity
+
+
+def _unique_slug(text: str, exclude: int | None = None) -> str:
+    base = slugify(text)[:100] or "article"
+    slug, n = base, 2
+    while Post.objects.filter(slug=slug).exclude(pk=exclude).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def post_save(*, actor: Any, post: Post, organisations: list[Organisation] | None = None) -> Post:
+    if not permissions.can_manage_public_content(actor):
+        raise PermissionDenied
+    created = post.pk is None
+    before = {} if created else snapshot(Post.objects.get(pk=post.pk))
+    if not post.slug:
+        post.slug = _unique_slug(post.title_fr or post.title_en or post.title_nl or post.title_de, post.pk)
+    if post.status == Post.Status.PUBLISHED and not post.published_at:
+        post.published_at = timezone.now()
+    if not any(getattr(post, f"title_{code}") for code in ("fr", "en", "nl", "de")):
+        raise ValidationError(_("Un titre est nécessaire dans au moins une langue."))
+    post.full_clean()
+    post.save()
+    if organisations is not None:
+        post.organisations.set(organisations)
+    audit_log(
+        actor=actor,
+        action="showcase.post." + ("created" if created else "updated"),
+        obj=post,
+        changes=diff(before, snapshot(post)),
+    )
+    return post
+
+
+@transaction.atomic
+def take_over_draft(*, actor: Any, draft_id: int) -> Post:
+    """A story (draft status) from an innovation story draft; the draft is marked taken over."""
+    if not permissions.can_manage_public_content(actor):
+        raise PermissionDenied
+    StoryDraft = apps.get_model("innovation", "StoryDraft")
+    draft = StoryDraft.objects.select_for_update().get(pk=draft_id)
+    if draft.taken_over_at is not None:
+        raise ValidationError(_("Ce brouillon a déjà été repris."))
+    post = Post(
+        kind=Post.Kind.STORY,
+        status=Post.Status.DRAFT,
+        title_fr=draft.title[:200],
+        lead_fr=draft.lead,
+        body_fr=draft.body,
+        source_draft_id=draft.pk,
+    )
+    post = post_save(
+        actor=actor, post=post, organisations=list(Organisation.objects.filter(pk__in=draft.organisation_ids or []))
+    )
+    StoryDraft.objects.filter(pk=draft.pk).update(taken_over_at=timezone.now())
+    return post
+
+
+def open_story_drafts() -> list[Any]:
+    if not apps.is_installed("grappe.innovation"):
+        return []
+    StoryDraft = apps.get_model("innovation", "StoryDraft")
+    return list(StoryDraft.objects.filter(taken_over_at__isnull=True).select_related("project").order_by("-created_at"))
