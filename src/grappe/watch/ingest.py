@@ -46,7 +46,7 @@ def entry_key(source: Source, entry: ParsedEntry) -> tuple[str, str]:
 def build_items(
     source: Source, keyed: list[tuple[str, str, ParsedEntry]], fetched_at: dt.datetime
 ) -> tuple[list[Item], list[str]]:
-    """Unsaved items for ``(canonical, key, entry)`` triples, and the text each one is tagged on."""
+    """Unsaved items for ``(canonical, key, entry)`` triples, and the folded text each one is tagged on."""
     plains = [(plain_text(e.summary), plain_text(e.content)) for _c, _k, e in keyed]
     languages = [source.language or (e.language if e.language in LANGUAGES else "") for _c, _k, e in keyed]
     # Detection cost grows with length; a title and the start of the summary are enough.
@@ -68,6 +68,11 @@ def build_items(
     for (canonical, key, entry), (summary, content), language, signature in zip(
         keyed, plains, languages, signatures, strict=True
     ):
+        # One fold per entry: what tagging reads is the whole search text unless the content is long.
+        folded = fast_fold(tagging_text(entry.title, summary, content))
+        search_text = folded if len(content) <= 5000 else fast_fold(f"{entry.title} {summary} {content}")
+        if entry.location:
+            search_text = f"{search_text} {fast_fold(entry.location)}"
         items.append(
             Item(
                 source=source,
@@ -88,10 +93,10 @@ def build_items(
                 event_location=entry.location[:500],
                 diff=entry.diff,
                 minhash=dedup.to_bytes(signature),
-                search_text=fast_fold(f"{entry.title} {summary} {content} {entry.location}")[:20000],
+                search_text=search_text[:20000],
             )
         )
-        texts.append(tagging_text(entry.title, summary, content))
+        texts.append(folded)
     return items, texts
 
 
@@ -149,7 +154,7 @@ def ingest_entries(
     items, texts = build_items(source, fresh, fetched_at)
     tagger = tagger or Tagger()
     # Scores need no id: computed before the write transaction, which stays short.
-    found_of = {item.dedup_key: found for item, found in zip(items, tagger.scores(items, texts=texts), strict=True)}
+    found_of = {item.dedup_key: found for item, found in zip(items, tagger.scores(items, folded=texts), strict=True)}
     with transaction.atomic():
         created = insert_items(items)
         result.new = len(created)

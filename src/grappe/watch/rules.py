@@ -39,8 +39,8 @@ class Document:
 
     __slots__ = ("joined", "words")
 
-    def __init__(self, text: str) -> None:
-        tokens = _WORD.findall(fast_fold(text))
+    def __init__(self, text: str, *, folded: bool = False) -> None:
+        tokens = _WORD.findall(text if folded else fast_fold(text))
         self.words = frozenset(tokens)
         self.joined = " " + " ".join(tokens) + " "
 

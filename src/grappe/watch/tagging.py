@@ -60,12 +60,17 @@ class Tagger:
             if model is not None:
                 self.classifiers.append((profile.topic_id, profile.suggestion_threshold, model))
 
-    def scores(self, items: list, *, texts: list[str] | None = None) -> list[dict[int, tuple[float, str]]]:
-        """For each item, ``{topic_id: (score, origin)}``; ``texts``: their ``item_text`` if already known."""
+    def scores(
+        self, items: list, *, texts: list[str] | None = None, folded: list[str] | None = None
+    ) -> list[dict[int, tuple[float, str]]]:
+        """For each item, ``{topic_id: (score, origin)}``; ``texts``: their ``item_text`` if already known,
+        or ``folded``: the same, already folded (``fast_fold``)."""
         results: list[dict[int, tuple[float, str]]] = []
-        texts = texts if texts is not None else [item_text(item) for item in items]
-        for item, text in zip(items, texts, strict=True):
-            doc = Document(text)
+        if folded is None:
+            texts = texts if texts is not None else [item_text(item) for item in items]
+            folded = [fast_fold(text) for text in texts]
+        for item, text in zip(items, folded, strict=True):
+            doc = Document(text, folded=True)
             found: dict[int, tuple[float, str]] = {}
             for rule in self.rules:
                 if rule.language and item.language and rule.language != item.language:
@@ -74,7 +79,6 @@ class Tagger:
                     found[rule.topic_id] = (rule.weight, "rule")
             results.append(found)
         if self.classifiers and items:
-            folded = [fast_fold(text) for text in texts]
             for topic_id, threshold, model in self.classifiers:
                 probabilities = model.predict_proba(folded)[:, 1]
                 for found, probability in zip(results, probabilities, strict=True):
