@@ -241,6 +241,33 @@ def test_event_drilldowns_name_people_to_staff_only(events_2024, key):
     assert "E1" in observer  # the event is named
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "events.events_held",
+        "events.participants",
+        "events.member_organisations_reached",
+        "events.satisfaction",
+        "events.b2b_meetings_requested",
+        "events.b2b_meetings_scheduled",
+        "events.b2b_meetings_held",
+    ],
+)
+def test_report_lines_read_in_bulk_are_the_drilldown_lines(events_2024, key):
+    """The XLSX evidence sheets read registrations and meetings as values: same lines as the drill-down."""
+    from grappe.objectives.selectors import drilldown
+
+    def plain(lines):
+        return [(str(line["type"]), str(line["label"]), str(line["detail"])) for line in lines]
+
+    evaluation = check(key)
+    cache: dict = {}
+    assert plain(drilldown(evaluation, staff=False, cache=cache)) == plain(drilldown(evaluation, staff=False))
+    assert plain(drilldown(evaluation, staff=False, cache=cache, limit=2)) == plain(
+        drilldown(evaluation, staff=False, limit=2)
+    )
+
+
 def test_report_evidence_sheets_do_not_name_people(events_2024, contract):
     import io
 

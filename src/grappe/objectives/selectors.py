@@ -570,10 +570,20 @@ _RELATED: dict[str, tuple[str, ...]] = {
 }
 
 
-def drilldown(evaluation: Evaluation, *, staff: bool, limit: int | None = None) -> list[dict[str, Any]]:
+def drilldown(
+    evaluation: Evaluation, *, staff: bool, limit: int | None = None, cache: dict | None = None
+) -> list[dict[str, Any]]:
+    """The lines of an indicator's drill-down (type, label, detail, url), at most ``limit``.
+
+    ``cache`` (a dict kept by the caller, e.g. for one report) makes lines of QuerySet records plain
+    strings described once per record: the indicators of a report list the same organisations again
+    and again (members, by kind, by province, SME share...).
+    """
     records = evaluation.records
     if records is None:
         return []
+    if cache is not None and isinstance(records, QuerySet):
+        return _cached_lines(records, staff=staff, limit=limit, cache=cache)
     if isinstance(records, QuerySet):
         from grappe.ecosystem.models import Organisation
 
@@ -593,6 +603,157 @@ def drilldown(evaluation: Evaluation, *, staff: bool, limit: int | None = None) 
         if organisations:
             prefetch_related_objects(organisations, "sites__municipality__province")
     return [describe_record(record, staff=staff) for record in records]
+
+
+def _cached_lines(records: QuerySet, *, staff: bool, limit: int | None, cache: dict) -> list[dict[str, Any]]:
+    from itertools import batched
+
+    model = records.model
+    pks = records.values_list("pk", flat=True)
+    pks = list(dict.fromkeys(pks[:limit] if limit else pks))
+    known = cache.setdefault((model, staff), {})
+    missing = [pk for pk in pks if pk not in known]
+    bulk = None if staff else _BULK_LINES.get(model._meta.label_lower)
+    for chunk in batched(missing, 900):
+        if bulk is not None:  # thousands of registrations or meetings: read as values, no model instances
+            known.update(bulk(chunk, cache))
+            continue
+        for record in _fetch_for_lines(model, chunk):
+            line = describe_record(record, staff=staff)
+            known[record.pk] = {key: str(value) if value is not None else "" for key, value in line.items()}
+    return [known[pk] for pk in pks if pk in known]
+
+
+# Lines for observers and reports read from values, the same as the describers above give (tested).
+
+
+def _lookup(cache: dict, model: type, ids: Any, fields: tuple[str, ...], make: Any) -> dict[int, str]:
+    """``{pk: make(values)}`` for ``ids``, each row of ``model`` read once per cache."""
+    from itertools import batched
+
+    store = cache.setdefault(("lookup", model), {})
+    missing = {pk for pk in ids if pk is not None and pk not in store}
+    for chunk in batched(sorted(missing), 900):
+        for pk, *values in model._base_manager.filter(pk__in=chunk).values_list("pk", *fields):
+            store[pk] = make(*values)
+    return store
+
+
+def _events_by_id(cache: dict, ids: Any) -> dict[int, str]:
+    from grappe.events.models import Event
+
+    return _lookup(cache, Event, ids, ("title", "start"), lambda title, start: f"{title} ({_day(start)})")
+
+
+def _organisations_by_id(cache: dict, ids: Any) -> dict[int, str]:
+    from grappe.ecosystem.models import Organisation
+
+    return _lookup(cache, Organisation, ids, ("name",), lambda name: name)
+
+
+def _someone(person_id: int | None, organisation_id: int | None, organisations: dict[int, str]) -> str:
+    person = str(_("personne n° %(id)s") % {"id": person_id}) if person_id else ""
+    return " · ".join(x for x in (person, organisations.get(organisation_id, "")) if x)
+
+
+def _bulk_registrations(pks: tuple, cache: dict) -> dict[int, dict[str, str]]:
+    from grappe.events.models import Registration
+
+    rows = list(Registration.objects.filter(pk__in=pks).values_list("pk", "event_id", "person_id", "organisation_id"))
+    events = _events_by_id(cache, [r[1] for r in rows])
+    organisations = _organisations_by_id(cache, [r[3] for r in rows])
+    kind = str(Registration._meta.verbose_name)
+    return {
+        pk: {"type": kind, "label": events[event], "detail": _someone(person, org, organisations), "url": ""}
+        for pk, event, person, org in rows
+    }
+
+
+def _bulk_survey_responses(pks: tuple, cache: dict) -> dict[int, dict[str, str]]:
+    from grappe.events.models import SurveyResponse
+
+    rows = list(
+        SurveyResponse.objects.filter(pk__in=pks).values_list(
+            "pk", "score", "registration__event_id", "registration__person_id", "registration__organisation_id"
+        )
+    )
+    events = _events_by_id(cache, [r[2] for r in rows])
+    organisations = _organisations_by_id(cache, [r[4] for r in rows])
+    kind = str(SurveyResponse._meta.verbose_name)
+    return {
+        pk: {
+            "type": kind,
+            "label": f"{events[event]} : {score}/5",
+            "detail": _someone(person, org, organisations),
+            "url": "",
+        }
+        for pk, score, event, person, org in rows
+    }
+
+
+def _bulk_pairs(model: type, a: str, b: str, status_labels: dict) -> Any:
+    """Lines of B2B meetings (participant_a × participant_b) or requests (requester → target)."""
+    arrow = " × " if a == "participant_a" else " → "
+
+    def lines(pks: tuple, cache: dict) -> dict[int, dict[str, str]]:
+        rows = list(
+            model.objects.filter(pk__in=pks).values_list(
+                "pk",
+                "status",
+                "session__event_id",
+                f"{a}__person_id",
+                f"{a}__organisation_id",
+                f"{b}__person_id",
+                f"{b}__organisation_id",
+            )
+        )
+        events = _events_by_id(cache, [r[2] for r in rows])
+        organisations = _organisations_by_id(cache, [r[4] for r in rows] + [r[6] for r in rows])
+        kind = str(model._meta.verbose_name)
+        return {
+            pk: {
+                "type": kind,
+                "label": _someone(pa, oa, organisations) + arrow + _someone(pb, ob, organisations),
+                "detail": f"{events[event]} · {status_labels.get(status, status)}",
+                "url": "",
+            }
+            for pk, status, event, pa, oa, pb, ob in rows
+        }
+
+    return lines
+
+
+def _bulk_meetings(pks: tuple, cache: dict) -> dict[int, dict[str, str]]:
+    from grappe.events.models import Meeting
+
+    labels = {value: str(label) for value, label in Meeting.Status.choices}
+    return _bulk_pairs(Meeting, "participant_a", "participant_b", labels)(pks, cache)
+
+
+def _bulk_meeting_requests(pks: tuple, cache: dict) -> dict[int, dict[str, str]]:
+    from grappe.events.models import MeetingRequest
+
+    labels = {value: str(label) for value, label in MeetingRequest.Status.choices}
+    return _bulk_pairs(MeetingRequest, "requester", "target", labels)(pks, cache)
+
+
+_BULK_LINES: dict[str, Any] = {
+    "events.registration": _bulk_registrations,
+    "events.surveyresponse": _bulk_survey_responses,
+    "events.meeting": _bulk_meetings,
+    "events.meetingrequest": _bulk_meeting_requests,
+}
+
+
+def _fetch_for_lines(model: type, pks: tuple) -> QuerySet:
+    """The records to describe, with what their lines read and nothing more."""
+    from grappe.ecosystem.models import Organisation
+
+    queryset = model._base_manager.filter(pk__in=pks)
+    if model is Organisation:
+        return queryset.only("pk", "name", "kind").prefetch_related("sites__municipality__province")
+    related = _RELATED.get(model._meta.label_lower)
+    return queryset.select_related(*related) if related else queryset
 
 
 def catalogue() -> list[Any]:

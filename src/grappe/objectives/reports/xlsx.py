@@ -118,7 +118,7 @@ def _records_count(row: IndicatorRow) -> int | None:
     return record_count(row.evaluation)
 
 
-def _evidence_sheet(ws: Worksheet, rows: list[IndicatorRow]) -> None:
+def _evidence_sheet(ws: Worksheet, rows: list[IndicatorRow], cache: dict) -> None:
     """The records behind each number. People are listed by number only: reports leave the cluster."""
     _widths(ws, [10, 45, 18, 50, 40])
     _header(ws, [_("Code"), _("Indicateur"), _("Type"), _("Enregistrement"), _("Détail")])
@@ -126,19 +126,12 @@ def _evidence_sheet(ws: Worksheet, rows: list[IndicatorRow]) -> None:
         total = record_count(row.evaluation)
         if not total:
             continue
-        # drilldown() prefetches what the lines need (sites and provinces of organisations).
-        for line in drilldown(row.evaluation, staff=False, limit=MAX_EVIDENCE_ROWS):
-            ws.append(
-                [
-                    row.indicator.code,
-                    str(row.indicator.label),
-                    str(line["type"]),
-                    str(line["label"]),
-                    str(line["detail"]),
-                ]
-            )
+        code, label = row.indicator.code, str(row.indicator.label)
+        # drilldown() describes each record once per report (cache) and prefetches what the lines need.
+        for line in drilldown(row.evaluation, staff=False, limit=MAX_EVIDENCE_ROWS, cache=cache):
+            ws.append([code, label, str(line["type"]), str(line["label"]), str(line["detail"])])
         if total > MAX_EVIDENCE_ROWS:
-            ws.append([row.indicator.code, str(row.indicator.label), "", _("… liste tronquée"), ""])
+            ws.append([code, label, "", _("… liste tronquée"), ""])
 
 
 def _midterm_sheet(ws: Worksheet, data: ReportData) -> None:
@@ -172,9 +165,10 @@ def render_xlsx(data: ReportData) -> bytes:
         for block in data.blocks:
             short = _("Gouvernance") if block.mission == "G" else _("Mission %(n)s") % {"n": block.mission}
             _indicator_sheet(workbook.create_sheet(sheet_title(short, taken)), data, block.rows)
+        cache: dict = {}
         for block in data.blocks:
             short = _("Preuves gouvernance") if block.mission == "G" else _("Preuves M%(n)s") % {"n": block.mission}
-            _evidence_sheet(workbook.create_sheet(sheet_title(short, taken)), block.rows)
+            _evidence_sheet(workbook.create_sheet(sheet_title(short, taken)), block.rows, cache)
         if data.highlights:
             ws = workbook.create_sheet(sheet_title(_("Faits marquants"), taken))
             for highlight in data.highlights:
