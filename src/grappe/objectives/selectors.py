@@ -532,8 +532,13 @@ def _communication_action(a: Any, staff: bool) -> dict[str, Any]:
     }
 
 
+def _post(p: Any, staff: bool) -> dict[str, Any]:
+    return {"label": str(p), "detail": " · ".join(x for x in (str(display(p, "kind")[1]), _day(p.published_at)) if x)}
+
+
 _DESCRIBERS: dict[str, Any] = {
     "showcase.communicationaction": _communication_action,
+    "showcase.post": _post,
     "events.event": _event,
     "events.registration": _registration,
     "events.surveyresponse": _survey_response,

@@ -1,7 +1,7 @@
 """Mission 3 indicators of promotion and communication: read through ``grappe.showcase.selectors``.
 
 The showcase app keeps the promotion log (``CommunicationAction``: kind, date, country, language,
-reach, organisations featured) and exposes it per period; the public stories are not built yet.
+reach, organisations featured) and the public success stories (``Post`` of kind story), per period.
 """
 
 from decimal import Decimal
