@@ -385,3 +385,10 @@ def test_the_api_accepts_personal_tokens_with_the_innovation_scope(world, member
         f"/api/v1/innovation/projects/{world['hidden'].pk}", HTTP_AUTHORIZATION=f"Bearer {staff_secret}"
     )
     assert hidden.status_code == 200 and hidden.json()["confidentiality"] == "staff"
+
+
+def test_the_api_answers_422_for_out_of_range_ids(clients, world):
+    huge = str(2**64)
+    for path in (f"/projects/{huge}", f"/projects/{huge}/calls", f"/calls/{huge}", "/projects/0"):
+        assert clients["staff"].get("/api/v1/innovation" + path).status_code == 422, path
+    assert clients["staff"].get("/api/v1/innovation/projects", {"organisation": huge}).status_code == 422

@@ -654,3 +654,37 @@ def test_timeline_gathers_events_b2b_meetings_and_bulletins_of_the_organisation(
         assert "Veille : 3 nouvelles informations" in page, role
     only_meetings = body(clients["staff"].get(timeline_url(world), {"kind": "meeting"}))
     assert "Rendez-vous B2B avec Béton Bêta" in only_meetings and "Veille : 3" not in only_meetings
+
+
+def test_api_interactions_and_requests_for_every_role(world, clients):
+    expected = {"anonymous": 401, "member_a": 200, "member_b": 200, "observer": 403, "staff": 200, "admin": 200}
+    for path in ("/interactions", "/requests"):
+        for role in ROLES:
+            assert clients[role].get(API + path).status_code == expected[role], (path, role)
+    staff = clients["staff"].get(API + "/interactions").json()
+    assert {r["summary"] for r in staff} == {"Visite de l'atelier", SENTINELS["internal_interaction"]}
+    assert any(r["notes"] == SENTINELS["interaction"] for r in staff)
+    member = clients["member_a"].get(API + "/interactions").json()
+    assert [r["summary"] for r in member] == ["Visite de l'atelier"] and "notes" not in member[0]
+    assert clients["member_b"].get(API + "/interactions").json() == []
+    assert clients["member_a"].get(API + "/interactions", {"kind": "call"}).json() == []
+    requests = clients["member_a"].get(API + "/requests").json()
+    assert [r["needs"] for r in requests] == ["Un laboratoire pour tester des bétons recyclés."]
+    assert "staff_notes" not in requests[0] and clients["member_b"].get(API + "/requests").json() == []
+    queue = clients["admin"].get(API + "/requests", {"status": "in_progress"}).json()
+    assert queue[0]["staff_notes"] == SENTINELS["request"]
+    for role in ("member_a", "member_b"):
+        for path in ("/interactions", "/requests"):
+            content = clients[role].get(API + path).content.decode()
+            for sentinel in SENTINELS.values():
+                assert sentinel not in content, (role, path)
+
+
+def test_api_out_of_range_ids_and_unknown_choices_answer_422(world, clients):
+    huge = str(2**64)
+    assert clients["staff"].get(API + f"/collaborations/{huge}").status_code == 422
+    for path in ("/collaborations", "/introductions", "/interactions"):
+        assert clients["staff"].get(API + path, {"organisation": huge}).status_code == 422, path
+        assert clients["staff"].get(API + path, {"organisation": "0"}).status_code == 422, path
+    assert clients["staff"].get(API + "/interactions", {"kind": "pigeon"}).status_code == 422
+    assert clients["staff"].get(API + "/requests", {"status": "x\x00"}).status_code == 422

@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from grappe.accounts import permissions
@@ -23,6 +23,8 @@ READ = ApiAuth("innovation:read")
 router = Router(auth=READ, tags=["innovation"])
 
 MAX_LIMIT = 500
+# Ids are BIGINT: larger values would overflow in PostgreSQL instead of simply matching nothing (422, not 500).
+MAX_ID = 2**63 - 1
 
 
 class PartnerOut(Schema):
@@ -166,7 +168,7 @@ def list_projects(
     stage: str = "",
     transition: str = "",
     domain: str = "",
-    organisation: int | None = None,
+    organisation: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = 100,
 ):
     staff = _reader(request)
@@ -185,7 +187,7 @@ def list_projects(
 
 
 @router.get("/projects/{project_id}", summary="One innovation project")
-def get_project(request: HttpRequest, project_id: int):
+def get_project(request: HttpRequest, project_id: int = Path(..., ge=1, le=MAX_ID)):
     staff = _reader(request)
     project = selectors.project_detail(request.auth, project_id)
     if project is None:
@@ -195,7 +197,7 @@ def get_project(request: HttpRequest, project_id: int):
 
 
 @router.get("/projects/{project_id}/calls", response=list[CallMatchOut], summary="Open calls for a project")
-def project_calls(request: HttpRequest, project_id: int, eligible_only: bool = False):
+def project_calls(request: HttpRequest, project_id: int = Path(..., ge=1, le=MAX_ID), eligible_only: bool = False):
     _reader(request)
     project = selectors.project_detail(request.auth, project_id)
     if project is None:
@@ -224,7 +226,7 @@ def list_calls(request: HttpRequest, status: str = "open", level: str = "", limi
 
 
 @router.get("/calls/{call_id}", response=CallOut, summary="One funding call")
-def get_call(request: HttpRequest, call_id: int):
+def get_call(request: HttpRequest, call_id: int = Path(..., ge=1, le=MAX_ID)):
     _reader(request)
     call = FundingCall.objects.filter(pk=call_id).first()
     if call is None:

@@ -8,18 +8,20 @@ organisations, through schemas that have no PRIVATE field at all; observers get 
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from grappe.accounts import permissions
 from grappe.core.api_auth import ApiAuth
 from grappe.partnerships import selectors
-from grappe.partnerships.models import Collaboration, Introduction
+from grappe.partnerships.models import Collaboration, Interaction, Introduction, IntroductionRequest
 
 READ = ApiAuth("partnerships:read")
 router = Router(auth=READ, tags=["partnerships"])
 
 MAX_LIMIT = 500
+# Ids are BIGINT: larger values would overflow in PostgreSQL instead of simply matching nothing (422, not 500).
+MAX_ID = 2**63 - 1
 
 
 class PartnerOut(Schema):
@@ -132,7 +134,11 @@ def _introduction(i: Introduction, staff: bool) -> dict:
 # No ``response=`` union: the schema is chosen per role, and a member's schema has no PRIVATE field.
 @router.get("/collaborations", summary="Collaborations visible to the user")
 def list_collaborations(
-    request: HttpRequest, kind: str = "", status: str = "", organisation: int | None = None, limit: int = 100
+    request: HttpRequest,
+    kind: str = "",
+    status: str = "",
+    organisation: int | None = Query(None, ge=1, le=MAX_ID),
+    limit: int = 100,
 ):
     staff = _reader(request)
     filters = {"kind": kind, "status": status, "organisation": organisation}
@@ -142,7 +148,7 @@ def list_collaborations(
 
 
 @router.get("/collaborations/{pk}", summary="One collaboration visible to the user")
-def get_collaboration(request: HttpRequest, pk: int):
+def get_collaboration(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID)):
     staff = _reader(request)
     collaboration = selectors.collaboration_list(request.auth).filter(pk=pk).first()
     if collaboration is None:
@@ -153,10 +159,109 @@ def get_collaboration(request: HttpRequest, pk: int):
 
 @router.get("/introductions", summary="Introductions visible to the user")
 def list_introductions(
-    request: HttpRequest, status: str = "", outcome: str = "", organisation: int | None = None, limit: int = 100
+    request: HttpRequest,
+    status: str = "",
+    outcome: str = "",
+    organisation: int | None = Query(None, ge=1, le=MAX_ID),
+    limit: int = 100,
 ):
     staff = _reader(request)
     filters = {"status": status, "outcome": outcome, "organisation": organisation}
     rows = selectors.introduction_list(request.auth, {k: v for k, v in filters.items() if v})[: _limit(limit)]
     schema = IntroductionStaffOut if staff else IntroductionOut
     return [schema(**_introduction(i, staff)).model_dump(mode="json") for i in rows]
+
+
+class InteractionOut(Schema):
+    id: int
+    organisation_id: int
+    organisation: str
+    kind: str
+    date: dt.date
+    summary: str
+    next_action: str
+    next_action_due: dt.date | None
+    next_action_done: bool
+
+
+class InteractionStaffOut(InteractionOut):
+    person: str | None
+    owner: str | None
+    is_internal: bool
+    notes: str
+
+
+class RequestOut(Schema):
+    id: int
+    organisation_id: int
+    organisation: str
+    needs: str
+    status: str
+    response: str
+    created_at: dt.datetime
+
+
+class RequestStaffOut(RequestOut):
+    owner: str | None
+    staff_notes: str
+
+
+def _interaction(i: Interaction, staff: bool) -> dict:
+    data = {
+        "id": i.pk,
+        "organisation_id": i.organisation_id,
+        "organisation": i.organisation.name,
+        "kind": i.kind,
+        "date": i.date,
+        "summary": i.summary,
+        "next_action": i.next_action,
+        "next_action_due": i.next_action_due,
+        "next_action_done": i.next_action_done,
+    }
+    if staff:
+        data.update(
+            person=str(i.person) if i.person_id else None,
+            owner=str(i.owner) if i.owner_id else None,
+            is_internal=i.is_internal,
+            notes=i.notes,
+        )
+    return data
+
+
+def _request(r: IntroductionRequest, staff: bool) -> dict:
+    data = {
+        "id": r.pk,
+        "organisation_id": r.organisation_id,
+        "organisation": r.organisation.name,
+        "needs": r.needs,
+        "status": r.status,
+        "response": r.response,
+        "created_at": r.created_at,
+    }
+    if staff:
+        data.update(owner=str(r.owner) if r.owner_id else None, staff_notes=r.staff_notes)
+    return data
+
+
+@router.get("/interactions", summary="Interactions (calls, visits, meetings, e-mails) visible to the user")
+def list_interactions(
+    request: HttpRequest, organisation: int | None = Query(None, ge=1, le=MAX_ID), kind: str = "", limit: int = 100
+):
+    staff = _reader(request)
+    if kind and kind not in Interaction.Kind.values:
+        raise HttpError(422, "kind: type d'échange inconnu.")
+    rows = selectors.interaction_list(request.auth, organisation)
+    if kind:
+        rows = rows.filter(kind=kind)
+    schema = InteractionStaffOut if staff else InteractionOut
+    return [schema(**_interaction(i, staff)).model_dump(mode="json") for i in rows[: _limit(limit)]]
+
+
+@router.get("/requests", summary="Introduction requests: the staff queue, or a member's own requests")
+def list_requests(request: HttpRequest, status: str = "", limit: int = 100):
+    staff = _reader(request)
+    if status and status not in IntroductionRequest.Status.values:
+        raise HttpError(422, "status: statut inconnu.")
+    rows = selectors.request_list(request.auth, {"status": status} if status else {})
+    schema = RequestStaffOut if staff else RequestOut
+    return [schema(**_request(r, staff)).model_dump(mode="json") for r in rows[: _limit(limit)]]
