@@ -23,10 +23,12 @@ One entry point, :func:`search`, whatever the database:
 import re
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -263,20 +265,23 @@ class _Snapshot:
 
     generation: str
     order: list[int]  # organisation ids in name order
-    position: dict[int, int]
+    rank: np.ndarray  # rank[pk] = position in name order, -1 if not indexed
     postings: dict[str, dict[str, int]]
     everything: int
+    # Text bitmaps already computed on this snapshot (LRU): a common word costs its SQL once per worker.
+    text_cache: OrderedDict = field(default_factory=OrderedDict)
 
 
 _snapshots: dict[str, _Snapshot] = {}
 _lock = threading.Lock()
 
 
-def _bitmap(positions: Iterable[int], size: int) -> int:
-    buffer = bytearray((size + 7) // 8)
-    for p in positions:
-        buffer[p >> 3] |= 1 << (p & 7)
-    return int.from_bytes(buffer, "little")
+def _bitmap(positions: Iterable[int] | np.ndarray, size: int) -> int:
+    """A Python int with bit ``p`` set for each position ``p`` (< ``size``)."""
+    array = positions if isinstance(positions, np.ndarray) else np.fromiter(positions, dtype=np.int64)
+    bits = np.zeros(max(size, 1), dtype=bool)
+    bits[array] = True
+    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
 
 def _generation() -> str:
@@ -305,12 +310,33 @@ def _snapshot() -> _Snapshot:
                     positions[facet].setdefault(value, []).append(index)
         size = len(order)
         postings = {
-            facet: {value: _bitmap(items, size) for value, items in values.items()}
+            facet: {value: _bitmap(np.array(items, dtype=np.int64), size) for value, items in values.items()}
             for facet, values in positions.items()
         }
-        snapshot = _Snapshot(generation, order, {pk: i for i, pk in enumerate(order)}, postings, (1 << size) - 1)
+        rank = np.full(max(order, default=0) + 1, -1, dtype=np.int64)
+        rank[np.array(order, dtype=np.int64)] = np.arange(size, dtype=np.int64)
+        snapshot = _Snapshot(generation, order, rank, postings, (1 << size) - 1)
         _snapshots[connection.alias] = snapshot
         return snapshot
+
+
+TEXT_CACHE_SIZE = 256
+
+
+def _text_bitmap(snapshot: _Snapshot, groups: list[list[str]]) -> int:
+    key = tuple(tuple(group) for group in groups)
+    cached = snapshot.text_cache.get(key)
+    if cached is not None:
+        snapshot.text_cache.move_to_end(key)
+        return cached
+    ids = np.array(_text_ids(groups), dtype=np.int64)
+    ids = ids[ids < len(snapshot.rank)]
+    ranks = snapshot.rank[ids]
+    bitmap = _bitmap(ranks[ranks >= 0], len(snapshot.order))
+    snapshot.text_cache[key] = bitmap
+    if len(snapshot.text_cache) > TEXT_CACHE_SIZE:
+        snapshot.text_cache.popitem(last=False)
+    return bitmap
 
 
 def _set_bits(bitmap: int, size: int, *, reverse: bool = False) -> Iterable[int]:
@@ -339,8 +365,8 @@ def search(
     text = snapshot.everything
     if terms:
         groups = [[t] for t in terms]
-        ids = _text_ids(groups)
-        if not ids:
+        text = _text_bitmap(snapshot, groups)
+        if not text:
             for index, term in enumerate(terms):
                 if not _term_found(term):
                     spelled = alternatives(term)
@@ -348,9 +374,7 @@ def search(
                         corrections[term] = spelled
                         groups[index] = spelled
             if corrections:
-                ids = _text_ids(groups)
-        position = snapshot.position
-        text = _bitmap((position[pk] for pk in ids if pk in position), size)
+                text = _text_bitmap(snapshot, groups)
     chosen = {facet: snapshot.postings.get(facet, {}).get(value, 0) for facet, value in selected.items()}
     result = text
     for bitmap in chosen.values():
