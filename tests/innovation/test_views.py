@@ -392,3 +392,22 @@ def test_the_api_answers_422_for_out_of_range_ids(clients, world):
     for path in (f"/projects/{huge}", f"/projects/{huge}/calls", f"/calls/{huge}", "/projects/0"):
         assert clients["staff"].get("/api/v1/innovation" + path).status_code == 422, path
     assert clients["staff"].get("/api/v1/innovation/projects", {"organisation": huge}).status_code == 422
+
+
+def test_the_api_reads_carry_an_etag_and_answer_304_when_unchanged(clients, world, staff_user):
+    shared = world["shared"].pk
+    for path in (
+        "/projects",
+        f"/projects/{shared}",
+        f"/projects/{shared}/calls",
+        "/calls",
+        f"/calls/{world['call'].pk}",
+    ):
+        first = clients["member_b"].get("/api/v1/innovation" + path)
+        assert first.status_code == 200, path
+        again = clients["member_b"].get("/api/v1/innovation" + path, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304 and again.content == b"", path
+    etag = clients["member_b"].get(f"/api/v1/innovation/projects/{shared}")["ETag"]
+    services.project_update(actor=staff_user, project=world["shared"], title="Béton bas carbone partagé (v2)")
+    changed = clients["member_b"].get(f"/api/v1/innovation/projects/{shared}", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed.json()["title"] == "Béton bas carbone partagé (v2)"

@@ -688,3 +688,23 @@ def test_api_out_of_range_ids_and_unknown_choices_answer_422(world, clients):
         assert clients["staff"].get(API + path, {"organisation": "0"}).status_code == 422, path
     assert clients["staff"].get(API + "/interactions", {"kind": "pigeon"}).status_code == 422
     assert clients["staff"].get(API + "/requests", {"status": "x\x00"}).status_code == 422
+
+
+def test_api_reads_carry_an_etag_and_answer_304_when_unchanged(world, clients, staff_user):
+    for path in (
+        "/collaborations",
+        f"/collaborations/{world['public'].pk}",
+        "/introductions",
+        "/interactions",
+        "/requests",
+    ):
+        first = clients["member_a"].get(API + path)
+        etag = first["ETag"]
+        assert first.status_code == 200 and etag.startswith('"'), path
+        again = clients["member_a"].get(API + path, HTTP_IF_NONE_MATCH=etag)
+        assert again.status_code == 304 and again.content == b"", path
+        # Staff see another representation of the same URL (PRIVATE fields): another tag.
+        assert clients["staff"].get(API + path)["ETag"] != etag, path
+    etag = clients["member_a"].get(API + "/collaborations")["ETag"]
+    services.collaboration_update(actor=staff_user, collaboration=world["public"], title="Granulats recyclés 2")
+    assert clients["member_a"].get(API + "/collaborations", HTTP_IF_NONE_MATCH=etag).status_code == 200

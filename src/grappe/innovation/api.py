@@ -5,17 +5,20 @@ Projects follow INNO-VIEW: staff see every project (with internal notes); member
 of their organisations at "consortium" confidentiality, through a schema without PRIVATE fields, and
 get 404 for any other project. Calls are readable by staff and member users. Observers get 403,
 anonymous visitors 401. Bad parameters answer 422 with the parameter named, never 500.
+Reads carry a strong ETag (304 on If-None-Match), per role since staff and members see different payloads.
 """
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from django.http import HttpRequest
-from ninja import Path, Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import RootModel
 
 from grappe.accounts import permissions
-from grappe.core.api_auth import ApiAuth
+from grappe.core.api_auth import ApiAuth, conditional
 from grappe.innovation import matching, selectors
 from grappe.innovation.models import Domain, FundingCall, InnovationProject, Transition
 
@@ -107,6 +110,20 @@ def _limit(limit: int) -> int:
     return limit
 
 
+class _Payload(RootModel[Any]):
+    """Any JSON payload already shaped by the role's schema (for the ETag of ``conditional``)."""
+
+
+def _send(request: HttpRequest, response: HttpResponse, data: Any) -> Any:
+    """``core.api_auth.conditional``: a strong ETag on every read, 304 (no body) when the client has it."""
+    result = conditional(request, response, _Payload, data)
+    if isinstance(result, Status):
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"], not_modified["Vary"] = response["ETag"], response["Vary"]
+        return not_modified
+    return result
+
+
 def _project(p: InnovationProject, staff: bool) -> dict:
     data = {
         "id": p.pk,
@@ -165,6 +182,7 @@ def _call(c: FundingCall) -> dict:
 @router.get("/projects", summary="Innovation projects visible to the user")
 def list_projects(
     request: HttpRequest,
+    response: HttpResponse,
     stage: str = "",
     transition: str = "",
     domain: str = "",
@@ -183,27 +201,32 @@ def list_projects(
         "partners__organisation"
     )[: _limit(limit)]
     schema = ProjectStaffOut if staff else ProjectOut
-    return [schema(**_project(p, staff)).model_dump(mode="json") for p in rows]
+    return _send(request, response, [schema(**_project(p, staff)).model_dump(mode="json") for p in rows])
 
 
 @router.get("/projects/{project_id}", summary="One innovation project")
-def get_project(request: HttpRequest, project_id: int = Path(..., ge=1, le=MAX_ID)):
+def get_project(request: HttpRequest, response: HttpResponse, project_id: int = Path(..., ge=1, le=MAX_ID)):
     staff = _reader(request)
     project = selectors.project_detail(request.auth, project_id)
     if project is None:
         raise HttpError(404, "Projet introuvable.")
     schema = ProjectStaffOut if staff else ProjectOut
-    return schema(**_project(project, staff)).model_dump(mode="json")
+    return _send(request, response, schema(**_project(project, staff)).model_dump(mode="json"))
 
 
 @router.get("/projects/{project_id}/calls", response=list[CallMatchOut], summary="Open calls for a project")
-def project_calls(request: HttpRequest, project_id: int = Path(..., ge=1, le=MAX_ID), eligible_only: bool = False):
+def project_calls(
+    request: HttpRequest,
+    response: HttpResponse,
+    project_id: int = Path(..., ge=1, le=MAX_ID),
+    eligible_only: bool = False,
+):
     _reader(request)
     project = selectors.project_detail(request.auth, project_id)
     if project is None:
         raise HttpError(404, "Projet introuvable.")
     matches = matching.match_calls(project)
-    return [
+    data = [
         {
             "call": _call(m.call),
             "eligible": m.eligible,
@@ -213,22 +236,24 @@ def project_calls(request: HttpRequest, project_id: int = Path(..., ge=1, le=MAX
         for m in matches
         if m.eligible or not eligible_only
     ]
+    return _send(request, response, data)
 
 
 @router.get("/calls", response=list[CallOut], summary="Funding calls")
-def list_calls(request: HttpRequest, status: str = "open", level: str = "", limit: int = 100):
+def list_calls(request: HttpRequest, response: HttpResponse, status: str = "open", level: str = "", limit: int = 100):
     _reader(request)
     if status not in ("open", "upcoming", "closed", "all"):
         raise HttpError(422, "status: open, upcoming, closed ou all.")
     if level and level not in FundingCall.Level.values:
         raise HttpError(422, "level: regional, federal ou european.")
-    return [_call(c) for c in selectors.call_list({"status": status, "level": level})[: _limit(limit)]]
+    calls = selectors.call_list({"status": status, "level": level})[: _limit(limit)]
+    return _send(request, response, [_call(c) for c in calls])
 
 
 @router.get("/calls/{call_id}", response=CallOut, summary="One funding call")
-def get_call(request: HttpRequest, call_id: int = Path(..., ge=1, le=MAX_ID)):
+def get_call(request: HttpRequest, response: HttpResponse, call_id: int = Path(..., ge=1, le=MAX_ID)):
     _reader(request)
     call = FundingCall.objects.filter(pk=call_id).first()
     if call is None:
         raise HttpError(404, "Appel introuvable.")
-    return _call(call)
+    return _send(request, response, _call(call))

@@ -3,16 +3,19 @@ scope, or the browser session: ``grappe.core.api_auth.ApiAuth``).
 
 Staff see every row and the PRIVATE fields; member users see the non-internal rows of their own
 organisations, through schemas that have no PRIVATE field at all; observers get 403, anonymous 401.
+Reads carry a strong ETag (304 on If-None-Match), per role since staff and members see different payloads.
 """
 
 import datetime as dt
+from typing import Any
 
-from django.http import HttpRequest
-from ninja import Path, Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from ninja import Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import RootModel
 
 from grappe.accounts import permissions
-from grappe.core.api_auth import ApiAuth
+from grappe.core.api_auth import ApiAuth, conditional
 from grappe.partnerships import selectors
 from grappe.partnerships.models import Collaboration, Interaction, Introduction, IntroductionRequest
 
@@ -85,6 +88,20 @@ def _limit(limit: int) -> int:
     return limit
 
 
+class _Payload(RootModel[Any]):
+    """Any JSON payload already shaped by the role's schema (for the ETag of ``conditional``)."""
+
+
+def _send(request: HttpRequest, response: HttpResponse, data: Any) -> Any:
+    """``core.api_auth.conditional``: a strong ETag on every read, 304 (no body) when the client has it."""
+    result = conditional(request, response, _Payload, data)
+    if isinstance(result, Status):
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"], not_modified["Vary"] = response["ETag"], response["Vary"]
+        return not_modified
+    return result
+
+
 def _collaboration(c: Collaboration, staff: bool) -> dict:
     data = {
         "id": c.pk,
@@ -135,6 +152,7 @@ def _introduction(i: Introduction, staff: bool) -> dict:
 @router.get("/collaborations", summary="Collaborations visible to the user")
 def list_collaborations(
     request: HttpRequest,
+    response: HttpResponse,
     kind: str = "",
     status: str = "",
     organisation: int | None = Query(None, ge=1, le=MAX_ID),
@@ -144,22 +162,23 @@ def list_collaborations(
     filters = {"kind": kind, "status": status, "organisation": organisation}
     rows = selectors.collaboration_list(request.auth, {k: v for k, v in filters.items() if v})[: _limit(limit)]
     schema = CollaborationStaffOut if staff else CollaborationOut
-    return [schema(**_collaboration(c, staff)).model_dump(mode="json") for c in rows]
+    return _send(request, response, [schema(**_collaboration(c, staff)).model_dump(mode="json") for c in rows])
 
 
 @router.get("/collaborations/{pk}", summary="One collaboration visible to the user")
-def get_collaboration(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID)):
+def get_collaboration(request: HttpRequest, response: HttpResponse, pk: int = Path(..., ge=1, le=MAX_ID)):
     staff = _reader(request)
     collaboration = selectors.collaboration_list(request.auth).filter(pk=pk).first()
     if collaboration is None:
         raise HttpError(404, "Collaboration introuvable.")
     schema = CollaborationStaffOut if staff else CollaborationOut
-    return schema(**_collaboration(collaboration, staff)).model_dump(mode="json")
+    return _send(request, response, schema(**_collaboration(collaboration, staff)).model_dump(mode="json"))
 
 
 @router.get("/introductions", summary="Introductions visible to the user")
 def list_introductions(
     request: HttpRequest,
+    response: HttpResponse,
     status: str = "",
     outcome: str = "",
     organisation: int | None = Query(None, ge=1, le=MAX_ID),
@@ -169,7 +188,7 @@ def list_introductions(
     filters = {"status": status, "outcome": outcome, "organisation": organisation}
     rows = selectors.introduction_list(request.auth, {k: v for k, v in filters.items() if v})[: _limit(limit)]
     schema = IntroductionStaffOut if staff else IntroductionOut
-    return [schema(**_introduction(i, staff)).model_dump(mode="json") for i in rows]
+    return _send(request, response, [schema(**_introduction(i, staff)).model_dump(mode="json") for i in rows])
 
 
 class InteractionOut(Schema):
@@ -245,7 +264,11 @@ def _request(r: IntroductionRequest, staff: bool) -> dict:
 
 @router.get("/interactions", summary="Interactions (calls, visits, meetings, e-mails) visible to the user")
 def list_interactions(
-    request: HttpRequest, organisation: int | None = Query(None, ge=1, le=MAX_ID), kind: str = "", limit: int = 100
+    request: HttpRequest,
+    response: HttpResponse,
+    organisation: int | None = Query(None, ge=1, le=MAX_ID),
+    kind: str = "",
+    limit: int = 100,
 ):
     staff = _reader(request)
     if kind and kind not in Interaction.Kind.values:
@@ -254,14 +277,18 @@ def list_interactions(
     if kind:
         rows = rows.filter(kind=kind)
     schema = InteractionStaffOut if staff else InteractionOut
-    return [schema(**_interaction(i, staff)).model_dump(mode="json") for i in rows[: _limit(limit)]]
+    return _send(
+        request, response, [schema(**_interaction(i, staff)).model_dump(mode="json") for i in rows[: _limit(limit)]]
+    )
 
 
 @router.get("/requests", summary="Introduction requests: the staff queue, or a member's own requests")
-def list_requests(request: HttpRequest, status: str = "", limit: int = 100):
+def list_requests(request: HttpRequest, response: HttpResponse, status: str = "", limit: int = 100):
     staff = _reader(request)
     if status and status not in IntroductionRequest.Status.values:
         raise HttpError(422, "status: statut inconnu.")
     rows = selectors.request_list(request.auth, {"status": status} if status else {})
     schema = RequestStaffOut if staff else RequestOut
-    return [schema(**_request(r, staff)).model_dump(mode="json") for r in rows[: _limit(limit)]]
+    return _send(
+        request, response, [schema(**_request(r, staff)).model_dump(mode="json") for r in rows[: _limit(limit)]]
+    )
