@@ -110,13 +110,15 @@ TABLE: dict[str, tuple[str, str]] = {
         "api:organisation_list",
         "api:list_collaborations",
         "api:list_introductions",
+        "api:list_interactions",
+        "api:list_requests",
         "api:list_projects",
         "api:list_calls",
         "api:get_call",
     ),
     **_declare("api_member_a", "GET", "api:organisation_detail", "api:get_collaboration", "api:get_project"),
     **_declare("api_member_a", "GET", "api:project_calls"),
-    **_declare("api_member", "GET", "api:item_list", "api:deadlines", "api:topic_list"),
+    **_declare("api_member", "GET", "api:item_list", "api:deadlines", "api:topic_list", "api:events"),
     **_declare("api_staff", "GET", "api:item_detail", "api:source_list"),  # the world's item is in no public topic
     **_declare("api_member_only", "GET", "api:subscription_list", "api:digest_list"),
     **_declare(
@@ -216,6 +218,7 @@ TABLE: dict[str, tuple[str, str]] = {
     **_declare("staff", "POST", "watch:source_action", "watch:item_status", "watch:item_topic_mark"),
     **_declare("panel_a", "GET", "watch:organisation_panel"),
     **_declare("member", "GET", "watch:portal_subscriptions", "watch:portal_digests"),
+    **_declare("member_or_staff", "GET", "watch:agenda"),
     **_declare("member_a", "GET", "watch:portal_digest"),
     **_declare("member_a", "POST", "watch:portal_subscription_delete"),
     **_declare("public", "GET", "watch:unsubscribe"),  # the signed link is the credential
@@ -324,8 +327,20 @@ TABLE: dict[str, tuple[str, str]] = {
         "showcase:widget",
         "showcase:widget_help",
     ),
-    # TODO(trust): give the world a published and a draft post; an unknown slug is a 404 for everyone.
-    **_declare("nobody_without_secret", "GET", "showcase:news_detail", "showcase:stories_detail"),
+    **_declare("public", "GET", "showcase:news_detail"),
+    **_declare("nobody_without_secret", "GET", "showcase:stories_detail"),  # a draft is public to no one
+    **_declare("member", "GET", "showcase_members:portal_opportunities"),
+    **_declare(
+        "staff",
+        "GET",
+        "showcase_members:staff_opportunities",
+        "showcase_members:staff_posts",
+        "showcase_members:staff_post_create",
+        "showcase_members:staff_post_edit",
+    ),
+    **_declare(
+        "staff", "POST", "showcase_members:staff_opportunity_moderate", "showcase_members:staff_take_over_draft"
+    ),
     **_declare("member_or_staff", "GET", "showcase_members:portal_profiles"),
     **_declare("member_a_or_staff", "GET", "showcase_members:portal_profile_edit"),
     **_declare(

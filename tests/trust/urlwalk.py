@@ -181,8 +181,11 @@ K: dict[str, Callable[[World], dict[str, Any]]] = {
     "objectives:measurement_delete": lambda w: {"pk": w.measurement.pk},
     "showcase:profile": lambda w: {"slug": w.org_a.slug},
     "showcase:value_chain": lambda w: {"slug": w.value_chain.slug},
-    "showcase:news_detail": lambda w: {"slug": "no-such-post"},
-    "showcase:stories_detail": lambda w: {"slug": "no-such-post"},
+    "showcase:news_detail": lambda w: {"slug": w.post.slug},
+    "showcase:stories_detail": lambda w: {"slug": w.draft_post.slug},  # a draft, and a news not a story
+    "showcase_members:staff_opportunity_moderate": lambda w: {"pk": w.opportunity.pk},
+    "showcase_members:staff_post_edit": lambda w: {"pk": w.draft_post.pk},
+    "showcase_members:staff_take_over_draft": lambda w: {"draft_id": w.story.pk},
     "admin:otp_totp_totpdevice_config": lambda w: {"pk": w.totp_device.pk},
     "admin:otp_totp_totpdevice_qrcode": lambda w: {"pk": w.totp_device.pk},
     "privacy:person_export": lambda w: {"pk": w.contact_a.pk},

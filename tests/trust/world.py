@@ -202,6 +202,27 @@ def _extras(o: dict[str, Any], w: World) -> None:
     except ImportError:
         pass
     try:
+        from grappe.showcase.models import Opportunity, Post
+
+        now = timezone.now()
+        o["post"] = Post.objects.create(
+            kind="news", status="published", slug="nouvelle-norme", published_at=now, title_fr="Nouvelle norme"
+        )
+        o["draft_post"] = Post.objects.create(
+            kind="news", status="draft", slug="brouillon", title_fr=s(STAFF_SENTINEL, "draft-post")
+        )
+        o["opportunity"] = Opportunity.objects.create(
+            kind="partnership_offer",
+            status="pending",
+            title=s(A_SENTINEL, "pending-opportunity"),
+            description="Offre en attente de modération",
+            organisation=o["org_a"],
+            expires_on=timezone.localdate() + dt.timedelta(days=30),
+            moderation_note=s(STAFF_SENTINEL, "moderation-note"),
+        )
+    except ImportError:
+        pass
+    try:
         from grappe.core.models import Webhook, WebhookDelivery
 
         hook = Webhook.objects.create(name="CRM", url="https://crm.example/hook", events=["organisation.updated"])
