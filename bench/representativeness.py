@@ -15,10 +15,11 @@ Prints the median of 3 runs of ``representativeness.compute`` (with evolution) a
 ``count()`` per cell of every breakdown. Wall and CPU times are both printed: on a shared, loaded
 machine the CPU time of this process is the comparable figure. The perimeter query walks the
 register's covering index ``register_act_nace_class`` (nace_version, classification, nace_code,
-enterprise; register migration 0003); ``--without-class-index`` drops it before timing, to show
-what it is worth. Prospects reuse the representativeness pass (one read of the universe), so their
-figure includes a full representativeness computation (without the evolution). Target (issue 4):
-each under 2 s. Nothing is asserted.
+enterprise; register migration 0003, the only NACE index since 0004); ``--without-class-index``
+drops it before timing, to show what it is worth (then no NACE index is left). Prospects reuse the
+representativeness pass (one read of the universe), so their figure includes a full
+representativeness computation (without the evolution). Target (issue 4): each under 2 s. Nothing
+is asserted.
 """
 
 import argparse

@@ -9,7 +9,8 @@ meaningless for a cluster's representativeness; this is also how the register's 
 count (``register.selectors.universe_stats``).
 
 Conditions are expressed as index-friendly ranges (``code >= '43' AND code < '44'``) on the
-register's ``(nace_version, nace_code, enterprise)`` index, never ``LIKE``.
+register's ``(nace_version, classification, nace_code, enterprise)`` covering index
+(``register_act_nace_class``), never ``LIKE``.
 """
 
 from dataclasses import dataclass, field

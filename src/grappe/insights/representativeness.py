@@ -200,8 +200,8 @@ class UniverseStats:
 def universe_stats(perimeter: Perimeter, day: dt.date, *, keep: bool = False) -> UniverseStats:
     """One SQL query over the perimeter's main activities joined to their enterprise, then one pass.
 
-    The query walks the ``(nace_version, nace_code, enterprise)`` index range by range and reads
-    only six columns; it goes through a raw cursor because building Django rows costs more than the
+    The query walks the ``(nace_version, classification, nace_code, enterprise)`` index range by
+    range and reads seven columns; it goes through a raw cursor because building Django rows costs more than the
     query on ~200 000 rows. ``GROUP BY`` variants were measured slower on SQLite: an enterprise has
     several main codes (one per NACE version, sometimes more), so every count must be ``COUNT
     (DISTINCT ...)`` with a ``FILTER`` per segment, and age bands need date arithmetic per row.
