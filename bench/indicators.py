@@ -202,6 +202,13 @@ def measure(label: str, year: int, runs: int, *, compare_modes: bool = False) ->
             )
         finally:
             xlsx._new_workbook = write_only
+        # The evidence lines as before the per-report cache: every record fetched and described one by one.
+        bulk = xlsx.drilldown
+        xlsx.drilldown = lambda evaluation, *, staff, limit=None, cache=None: bulk(evaluation, staff=staff, limit=limit)
+        try:
+            figures["  layout, one by one"] = timed(lambda: render(data, "xlsx"), runs, "  layout, one by one")
+        finally:
+            xlsx.drilldown = bulk
     evidence = sum(min(selectors.record_count(r.evaluation) or 0, 5000) for r in data.rows)
     print(f"\n{label}\n  ({len(data.rows)} indicators, {evidence} evidence rows in the workbook)")
     for name, seconds in figures.items():
