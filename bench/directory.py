@@ -263,6 +263,7 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=30)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--reindex", action="store_true", help="rebuild the index even if it is filled")
+    parser.add_argument("--build-only", action="store_true", help="generate and index, measure nothing")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "grappe-bench-directory"))
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
@@ -276,6 +277,13 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     rng = random.Random(args.seed)
     build(args.orgs, rng)
+    if args.build_only:
+        from grappe.showcase import search
+
+        if args.reindex or not search.index_state()["entries"]:
+            started = time.perf_counter()
+            print(f"  index: {search.rebuild_index():,} organisations in {time.perf_counter() - started:.1f} s")
+        return
     run(args.queries, args.naive, rng, args.reindex)
 
 

@@ -127,3 +127,13 @@ def test_osa_distance():
     assert search.osa_distance("abc", "abc") == 0
     assert search.osa_distance("abcd", "badc") == 2
     assert search.osa_distance("a", "abcdef") == 3
+
+
+def test_a_database_that_predates_the_index_is_indexed_on_the_first_search(client, directory):
+    from grappe.showcase.models import DirectoryState
+
+    DirectoryEntry.objects.all().delete()
+    DirectoryState.objects.all().delete()
+    html = client.get("/fr/directory/").content.decode()
+    assert names(html) == ["Bois &amp; Co", "Écobéton Liège", "Isolants du Sud"]
+    assert DirectoryEntry.objects.count() == 3

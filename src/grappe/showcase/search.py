@@ -173,7 +173,9 @@ def rebuild_index() -> int:
     ids = set(Organisation.objects.values_list("pk", flat=True)) | set(
         DirectoryEntry.objects.values_list("pk", flat=True)
     )
-    return index_organisations(ids)
+    indexed = index_organisations(ids)
+    _bump_generation()  # even when nothing is public: the index now exists
+    return indexed
 
 
 # --- Query ---------------------------------------------------------------------------------------
@@ -295,6 +297,9 @@ def index_token() -> str:
 
 def _snapshot() -> _Snapshot:
     generation = _generation()
+    if not generation:  # never indexed (a database that existed before the index): build it once
+        rebuild_index()
+        generation = _generation()
     current = _snapshots.get(connection.alias)
     if current is not None and current.generation == generation:
         return current

@@ -25,15 +25,6 @@ def backwards(apps, schema_editor):
         schema_editor.execute("DROP INDEX IF EXISTS showcase_entry_document_trgm")
 
 
-def backfill(apps, schema_editor):
-    # An existing database gets its index at once; a fresh one is indexed as organisations are saved.
-    Organisation = apps.get_model("ecosystem", "Organisation")
-    if Organisation.objects.using(schema_editor.connection.alias).exists():
-        from grappe.showcase import search
-
-        search.rebuild_index()
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("showcase", "0001_directory_search_index"),
@@ -42,5 +33,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(forwards, backwards, elidable=False),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
