@@ -411,3 +411,75 @@ def test_the_api_reads_carry_an_etag_and_answer_304_when_unchanged(clients, worl
     services.project_update(actor=staff_user, project=world["shared"], title="Béton bas carbone partagé (v2)")
     changed = clients["member_b"].get(f"/api/v1/innovation/projects/{shared}", HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed.json()["title"] == "Béton bas carbone partagé (v2)"
+
+
+# --- every staff write, for every role ----------------------------------------------------------------
+
+
+def _writes(world, org_b):
+    """(url, data, what changed) for each staff-only POST view."""
+    from grappe.innovation.models import GateChecklistItem, ProjectPartner
+
+    own = world["own"]
+    item = GateChecklistItem.objects.filter(project=own).first()
+    return [
+        (
+            reverse("innovation:partner_add", args=[own.pk]),
+            {"organisation": org_b.pk, "role": "sme"},
+            lambda: own.partners.filter(organisation=org_b).exists(),
+        ),
+        (
+            reverse("innovation:partner_invite", args=[own.pk]),
+            {"organisation": org_b.pk, "reason": "Essais"},
+            lambda: __import__("grappe.partnerships.models", fromlist=["x"]).Introduction.objects.exists(),
+        ),
+        (
+            reverse("innovation:checklist_toggle", args=[own.pk, item.pk]),
+            {"done": "1"},
+            lambda: GateChecklistItem.objects.get(pk=item.pk).done,
+        ),
+        (
+            reverse("innovation:checklist_add", args=[own.pk]),
+            {"stage": "idea", "label": "Visite", "mandatory": "on"},
+            lambda: own.checklist.filter(label="Visite").exists(),
+        ),
+        (
+            reverse("innovation:outcome_add", args=[own.pk]),
+            {"kind": "product", "title": "Panneau", "date": "2026-01-10", "jobs_created": "1"},
+            lambda: own.outcomes.exists(),
+        ),
+        (
+            reverse(
+                "innovation:partner_remove",
+                args=[world["shared"].pk, ProjectPartner.objects.get(project=world["shared"], role="sme").pk],
+            ),
+            {},
+            lambda: not world["shared"].partners.filter(role="sme").exists(),
+        ),
+    ]
+
+
+def test_every_staff_write_is_refused_to_other_roles_and_works_for_staff(clients, world, org_b):
+    for url, data, changed in _writes(world, org_b):
+        for role, status in {"anonymous": 302, "member_a": 403, "member_b": 403, "observer": 403}.items():
+            assert clients[role].post(url, data).status_code == status, (role, url)
+            assert not changed(), (role, url)
+        assert clients["staff"].post(url, data).status_code == 302, url
+        assert changed(), url
+
+
+def test_story_drafts_are_for_staff_only(clients, world, staff_user):
+    project = world["shared"]
+    tick_gates(project, Stage.IDEA, Stage.EMERGENCE, Stage.ELABORATION, Stage.SUBMITTED)
+    services.project_update(actor=staff_user, project=project, funding_obtained=Decimal("1000"))
+    services.project_move_stage(actor=staff_user, project=project, to_stage=Stage.FUNDED)
+    create = reverse("innovation:story_create", args=[project.pk])
+    for role in ("anonymous", "member_a", "member_b", "observer"):
+        clients[role].post(create)
+    assert not project.story_drafts.exists()
+    response = clients["admin"].post(create)
+    draft = project.story_drafts.get()
+    assert response["Location"] == reverse("innovation:story_detail", args=[draft.pk])
+    url = reverse("innovation:story_detail", args=[draft.pk])
+    for role in ROLES:
+        assert clients[role].get(url).status_code == EXPECTED_STAFF_PAGE[role], role

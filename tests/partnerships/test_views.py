@@ -708,3 +708,51 @@ def test_api_reads_carry_an_etag_and_answer_304_when_unchanged(world, clients, s
     etag = clients["member_a"].get(API + "/collaborations")["ETag"]
     services.collaboration_update(actor=staff_user, collaboration=world["public"], title="Granulats recyclés 2")
     assert clients["member_a"].get(API + "/collaborations", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_every_staff_write_is_refused_to_other_roles_and_works_for_staff(world, clients, org_b, company_c):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    public, org_a = world["public"], world["org_a"]
+    services.collaboration_add_partner(actor=None, collaboration=public, organisation=company_c)
+    interaction = Interaction.objects.get(summary="Visite de l'atelier")
+    services.interaction_update(actor=None, interaction=interaction, next_action="Rappeler", next_action_due=None)
+    removable = public.partners.get(organisation=company_c)
+    writes = [
+        (
+            reverse("partnerships:collaboration_remove_partner", args=[public.pk, removable.pk]),
+            lambda: {},
+            lambda: not public.partners.filter(organisation=company_c).exists(),
+        ),
+        (
+            reverse("partnerships:collaboration_add_document", args=[public.pk]),
+            lambda: {"doc-title": "Annexe", "doc-file": SimpleUploadedFile("annexe.pdf", b"%PDF-1.7")},
+            lambda: public.documents.filter(title="Annexe").exists(),
+        ),
+        (
+            reverse("partnerships:interaction_done", args=[interaction.pk]),
+            lambda: {},
+            lambda: Interaction.objects.get(pk=interaction.pk).next_action_done,
+        ),
+        (
+            reverse("partnerships:organisation_interactions", args=[org_a.pk]),
+            lambda: {"kind": "email", "date": timezone.localdate().isoformat(), "summary": "Courriel X"},
+            lambda: Interaction.objects.filter(summary="Courriel X").exists(),
+        ),
+        (
+            reverse("partnerships:request_detail", args=[world["request"].pk]),
+            lambda: {"form": "resolve", "r-status": "declined", "r-response": "Rien pour vous."},
+            lambda: IntroductionRequest.objects.get(pk=world["request"].pk).status == "declined",
+        ),
+        (
+            reverse("partnerships:introduction_detail", args=[world["introduction"].pk]),
+            lambda: {"form": "outcome", "o-outcome": "nothing", "o-note": "", "o-new_collaboration_kind": "commercial"},
+            lambda: world["introduction"].__class__.objects.get(pk=world["introduction"].pk).outcome == "nothing",
+        ),
+    ]
+    for url, data, changed in writes:
+        for role, status in {"anonymous": 302, "member_a": 403, "member_b": 403, "observer": 403}.items():
+            assert clients[role].post(url, data()).status_code == status, (role, url)
+            assert not changed(), (role, url)
+        assert clients["staff"].post(url, data()).status_code == 302, url
+        assert changed(), url
