@@ -39,6 +39,7 @@ def test_representativeness_page_explains_an_empty_perimeter(staff_client):
     response = staff_client.get(reverse("insights:representativeness"))
     assert response.status_code == 200
     assert "périmètre est vide" in response.content.decode()
+    assert reverse("insights:perimeter") in response.content.decode()  # where to define it
 
 
 @pytest.mark.django_db
