@@ -57,7 +57,7 @@ def test_counts_are_register_main_activities_and_ecosystem_organisations(chain):
 
 
 def test_a_section_counts_all_its_divisions(chain):
-    section = perimeter_editor.code_counts([perimeter_editor._row(_nace("2025", "F"))])[0]
+    section = perimeter_editor.code_counts([perimeter_editor.code_row(_nace("2025", "F"))])[0]
     assert section.enterprises == 4
 
 
@@ -147,9 +147,12 @@ def test_staff_saves_a_segment_from_the_editor(staff_client, chain):
 
 def test_editor_shows_errors_and_keeps_the_codes(staff_client, chain):
     seg = chain["demolition"]
-    response = staff_client.post(reverse("insights:perimeter_segment", args=[seg.pk]), {"codes": ["x1"]})
+    picked = _nace("2025", "7111").pk
+    response = staff_client.post(reverse("insights:perimeter_segment", args=[seg.pk]), {"codes": ["x1", picked]})
     assert response.status_code == 200
-    assert "invalides" in response.content.decode()
+    body = response.content.decode()
+    assert "invalides" in body
+    assert f'value="{picked}" id="nace-keep-{picked}" checked' in body  # the valid pick stays ticked
     assert [n.code for n in seg.nace_codes.all()] == ["431"]
 
 

@@ -62,7 +62,7 @@ def _language() -> str:
     return (get_language() or "fr")[:2]
 
 
-def _row(nace: NaceCode) -> CodeRow:
+def code_row(nace: NaceCode) -> CodeRow:
     return CodeRow(nace.pk, nace.version, nace.code, nace.dotted, nace.level, nace.label_in(_language()))
 
 
@@ -97,7 +97,7 @@ def nace_search(query: str, *, version: str = "", limit: int = SEARCH_LIMIT) -> 
         if (by_code and code.startswith(compact)) or (not by_code and all(w in label for w in words)):
             ids.append(pk)
     codes = NaceCode.objects.filter(pk__in=ids).order_by("-version", "code")[:limit]
-    return [_row(n) for n in codes]
+    return [code_row(n) for n in codes]
 
 
 def _prefixes(nace: NaceCode) -> set[tuple[int, str]]:
@@ -123,7 +123,7 @@ def code_counts(rows: list[CodeRow]) -> list[CodeRow]:
 
 
 def segment_rows(segment: Segment, *, counts: bool = True) -> list[CodeRow]:
-    rows = [_row(n) for n in segment.nace_codes.order_by("-version", "code")]
+    rows = [code_row(n) for n in segment.nace_codes.order_by("-version", "code")]
     return code_counts(rows) if counts else rows
 
 

@@ -28,7 +28,7 @@ from grappe.insights.mapping import ecosystem_map, map_svg, organisation_map, or
 from grappe.insights.network import build_graph, export_bytes, graph_svg, network_report, segment_connectivity
 from grappe.insights.prospects import rank_prospects
 from grappe.insights.representativeness import compute
-from grappe.referential.models import Province
+from grappe.referential.models import NaceCode, Province
 from grappe.register import services as register_services
 
 NAV = [
@@ -426,9 +426,15 @@ def perimeter_segment(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"codes": ", ".join(f"{a.dotted} ⊂ {b.dotted}" for a, b in redundant)},
                 )
             return redirect("insights:perimeter")
+    current = perimeter_editor.segment_rows(segment)
+    if errors:  # show the codes as ticked, not as saved (the valid ones; the error names the others)
+        picked = [int(i) for i in request.POST.getlist("codes") if i.isdigit() and len(i) < 18]
+        current = perimeter_editor.code_counts(
+            [perimeter_editor.code_row(n) for n in NaceCode.objects.filter(pk__in=picked).order_by("-version", "code")]
+        )
     context = {
         "segment": segment,
-        "current": perimeter_editor.segment_rows(segment),
+        "current": current,
         "errors": errors,
         **_search_context(request),
     }
