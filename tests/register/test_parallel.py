@@ -50,9 +50,16 @@ def with_duplicates(tmp_path: Path) -> Path:
     namur = [row for row in rows if row.startswith('"0200.065.765"')]
     liege = [row for row in rows if row.startswith('"0403.019.261"')]
     others = [row for row in rows if row not in namur and row not in liege]
-    body = (
-        [*namur, namur[0], namur[1], *liege, *liege, *others, namur[0], '"0200.065.765","003","2025","43320","SECO"\n']
-    )
+    body = [
+        *namur,
+        namur[0],
+        namur[1],
+        *liege,
+        *liege,
+        *others,
+        namur[0],
+        '"0200.065.765","003","2025","43320","SECO"\n',
+    ]
     (source / "activity.csv").write_text(header + "".join(body * 1), encoding="utf-8")
     return source
 

@@ -66,7 +66,8 @@ def run(jobdir: Path) -> dict:
     header = job["header"]
     reader = pacsv.open_csv(
         stream,
-        read_options=pacsv.ReadOptions(block_size=job.get("block_size", 8 << 20), use_threads=True),
+        # One thread: the other core is the importer's.
+        read_options=pacsv.ReadOptions(block_size=job.get("block_size", 8 << 20), use_threads=False),
         parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False, quoted_strings_can_be_null=False
