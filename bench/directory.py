@@ -234,6 +234,11 @@ def run(queries: int, naive_count: int, rng: random.Random, reindex: bool = Fals
         result = search.search(terms, facets)
         search_times.append(time.perf_counter() - began)
         hits.append(result.total)
+    static_times = []
+    for _case in cases[:naive_count]:  # the framework's floor: a public page without search
+        began = time.perf_counter()
+        client.get("/fr/embed/")
+        static_times.append(time.perf_counter() - began)
     for term, facets in cases[:naive_count]:
         began = time.perf_counter()
         search.naive_search(fold(term).split(), facets)
@@ -242,6 +247,7 @@ def run(queries: int, naive_count: int, rng: random.Random, reindex: bool = Fals
     print(line("page", page_times))
     print(line("search", search_times))
     print(line("naive", naive_times))
+    print(line("static", static_times) + "  (a public page without search: the framework floor)")
     same_page = page_times[:naive_count]
     print(
         f"  ratio naive/page on the same {naive_count} searches: p50 "

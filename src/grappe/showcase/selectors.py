@@ -168,6 +168,21 @@ def facet_labels() -> dict[str, dict[str, str]]:
     return labels
 
 
+_sort_keys_cache: dict[int, tuple[dict, dict[str, dict[str, str]]]] = {}
+
+
+def facet_sort_keys() -> dict[str, dict[str, str]]:
+    """Folded labels (sort keys) of ``facet_labels()``, computed once per labels object."""
+    labels = facet_labels()
+    entry = _sort_keys_cache.get(id(labels))
+    if entry is None or entry[0] is not labels:  # the entry holds its labels: an id is never reused under it
+        keys = {facet: {value: fold(label) for value, label in values.items()} for facet, values in labels.items()}
+        if len(_sort_keys_cache) > 64:
+            _sort_keys_cache.clear()
+        entry = _sort_keys_cache[id(labels)] = (labels, keys)
+    return entry[1]
+
+
 def _page_number(raw: Any) -> int:
     try:
         return max(int(str(raw)), 1)
@@ -191,6 +206,7 @@ def directory_search(params: Any, *, page_size: int = PAGE_SIZE) -> DirectoryRes
     query = raw_query.replace("\x00", "").strip()
     terms = list(dict.fromkeys(fold(query).split()))[:MAX_TERMS]
     labels = facet_labels()
+    sort_keys = facet_sort_keys()
     facet_names = {
         "value_chain": _("chaîne de valeur"),
         "competence": _("compétence"),
@@ -227,7 +243,7 @@ def directory_search(params: Any, *, page_size: int = PAGE_SIZE) -> DirectoryRes
             for value, count in found.counts.get(facet, {}).items()
             if value in labels[facet]
         ]
-        facets[facet] = sorted(options, key=lambda o: (-o.count, fold(o.label)))
+        facets[facet] = sorted(options, key=lambda o: (-o.count, sort_keys[facet].get(o.value, "")))
     page = Paginator(_Window(found.total, (number - 1) * page_size, found.ids), page_size).get_page(number)
     # The index is re-synced periodically: the page is re-checked against today's public members.
     organisations = public_organisations().in_bulk(list(page.object_list))
