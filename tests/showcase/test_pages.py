@@ -171,3 +171,9 @@ def test_pages_have_landmarks_and_hreflang(client, directory, posts, lang):
     for path in ("competences/", "news/", "stories/", "opportunities/", "events/"):
         html = client.get(f"/{lang}/{path}").content.decode()
         assert re.search(r"<main[^>]*>", html) and 'hreflang="x-default"' in html, path
+
+
+def test_profile_lists_related_stories_and_opportunities(client, directory, posts, opportunities):
+    html = client.get(f"/fr/directory/{directory.ecobeton.slug}/").content.decode()
+    assert "Du béton recyclé pour l" in html and "Ingénieur·e matériaux" in html
+    assert "SENTINEL" not in html

@@ -113,6 +113,12 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             "json_ld": json_ld(structured),
             "segments": organisation.segments.all(),
             "competences": organisation.competences.all(),
+            "related_posts": [
+                {"post": post, "title": title, "lang": lang}
+                for post in selectors.public_posts().filter(organisations=organisation)[:5]
+                for title, lang in [post.in_language("title", (get_language() or "fr")[:2])]
+            ],
+            "related_opportunities": list(selectors.public_opportunities().filter(organisation=organisation)[:5]),
         },
     )
 
