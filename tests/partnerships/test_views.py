@@ -756,3 +756,54 @@ def test_every_staff_write_is_refused_to_other_roles_and_works_for_staff(world, 
             assert not changed(), (role, url)
         assert clients["staff"].post(url, data()).status_code == 302, url
         assert changed(), url
+
+
+def test_the_members_own_gdpr_export_leaves_out_staff_notes_and_internal_rows(world, clients, member_a, staff_user):
+    """The portal export follows the portal's rules; the staff export (formal request) keeps everything."""
+    import io
+    import zipfile
+
+    person = member_a.person
+    services.interaction_log(
+        actor=staff_user,
+        organisation=world["org_a"],
+        kind="call",
+        date=timezone.localdate(),
+        summary="Appel à Anna",
+        person=person,
+        notes="SENTINEL-NOTE-ABOUT-ANNA",
+    )
+    services.interaction_log(
+        actor=staff_user,
+        organisation=world["org_a"],
+        kind="call",
+        date=timezone.localdate(),
+        summary="SENTINEL-INTERNAL-CALL-ABOUT-ANNA",
+        person=person,
+        is_internal=True,
+    )
+    idea = innovation.portal_idea_submit(
+        actor=member_a,
+        organisation=world["org_a"],
+        title="Idée d'Anna",
+        summary="Des briques de réemploi pour nos murs.",
+    )
+    innovation.project_update(actor=staff_user, project=idea, internal_notes="SENTINEL-PROJECT-NOTE")
+
+    def unzip(response) -> str:
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        return "".join(archive.read(name).decode() for name in archive.namelist())
+
+    mine = unzip(clients["member_a"].get(reverse("privacy:portal") + "?download=1"))
+    assert "Appel à Anna" in mine and "Idée d'Anna" in mine  # their data is there
+    private = [
+        *SENTINELS.values(),
+        "SENTINEL-NOTE-ABOUT-ANNA",
+        "SENTINEL-INTERNAL-CALL-ABOUT-ANNA",
+        "SENTINEL-PROJECT-NOTE",
+    ]
+    for sentinel in private:
+        assert sentinel not in mine, sentinel
+    full = unzip(clients["staff"].get(reverse("privacy:person_export", args=[person.pk])))
+    assert "SENTINEL-NOTE-ABOUT-ANNA" in full and SENTINELS["request"] in full

@@ -150,6 +150,9 @@ class FundingCall(models.Model):
 class InnovationProject(models.Model):
     """An innovation project the cluster supports, from idea to valorised result."""
 
+    # PRIVATE: staff only; left out of everything a member receives (portal, API, their own GDPR export).
+    PRIVATE_FIELDS = ("internal_notes",)
+
     class Stage(models.TextChoices):
         IDEA = "idea", _("idée")
         EMERGENCE = "emergence", _("émergence")
@@ -341,6 +344,9 @@ class ProjectPartner(models.Model):
 
 class StageChange(models.Model):
     """One move of a project from a stage to another: the full history, with who and why."""
+
+    # PRIVATE: staff only; left out of everything a member receives (portal, API, their own GDPR export).
+    PRIVATE_FIELDS = ("reason",)
 
     project = models.ForeignKey(InnovationProject, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(_("de"), max_length=12, choices=InnovationProject.Stage.choices, blank=True)

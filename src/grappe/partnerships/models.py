@@ -28,6 +28,9 @@ class Mission(models.TextChoices):
 class Collaboration(models.Model):
     """A joint project or agreement between at least two organisations (checked by the services)."""
 
+    # PRIVATE: staff only; left out of everything a member receives (portal, API, their own GDPR export).
+    PRIVATE_FIELDS = ("internal_notes",)
+
     class Kind(models.TextChoices):
         RD_PROJECT = "rd_project", _("projet de R&D")
         COMMERCIAL = "commercial", _("partenariat commercial")
@@ -184,6 +187,9 @@ class CollaborationDocument(models.Model):
 class IntroductionRequest(models.Model):
     """A member's request from the portal: « we are looking for a partner who… », handled by staff."""
 
+    # PRIVATE: staff only; left out of everything a member receives (portal, API, their own GDPR export).
+    PRIVATE_FIELDS = ("staff_notes",)
+
     class Status(models.TextChoices):
         NEW = "new", _("nouvelle")
         IN_PROGRESS = "in_progress", _("en cours")
@@ -244,6 +250,9 @@ class IntroductionRequest(models.Model):
 
 class Introduction(models.Model):
     """Staff putting two organisations in touch (« mise en relation »), with its follow-up and outcome."""
+
+    # PRIVATE: staff only; left out of everything a member receives (portal, API, their own GDPR export).
+    PRIVATE_FIELDS = ("notes",)
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("e-mail")
@@ -351,6 +360,9 @@ class Introduction(models.Model):
 
 class Interaction(models.Model):
     """A contact with an organisation: call, visit, meeting, e-mail, contact at an event."""
+
+    # PRIVATE: staff only; left out of everything a member receives (portal, API, their own GDPR export).
+    PRIVATE_FIELDS = ("notes",)
 
     class Kind(models.TextChoices):
         CALL = "call", _("appel")

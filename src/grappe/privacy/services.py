@@ -127,10 +127,18 @@ Pour faire corriger ou effacer vos données, écrivez au cluster.
 """
 
 
-def person_export(person: Any) -> bytes:
-    """A ZIP of everything about ``person``: readable JSON and one CSV per table."""
+def person_export(person: Any, *, for_subject: bool = False) -> bytes:
+    """A ZIP of everything about ``person``: readable JSON and one CSV per table.
+
+    ``for_subject``: the copy a member user downloads from the portal, which follows the portal's rules —
+    rows flagged ``is_internal`` and the fields a model lists in ``PRIVATE_FIELDS`` (staff notes) are left
+    out, also from the audit entries. The staff export (a formal request handled by the cluster) keeps all.
+    """
     data = person_data(person)
-    tables = {label: [_row(r) for r in rows] for label, rows in sorted(data.rows.items())}
+    if for_subject:
+        tables = _subject_tables(data)
+    else:
+        tables = {label: [_row(r) for r in rows] for label, rows in sorted(data.rows.items())}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
@@ -149,6 +157,34 @@ def person_export(person: Any) -> bytes:
                 writer.writerow({k: _csv_cell(v) for k, v in row.items()})
             archive.writestr(f"{label.replace('.', '_')}.csv", out.getvalue())
     return buffer.getvalue()
+
+
+def _subject_tables(data: PersonData) -> dict[str, list[dict[str, Any]]]:
+    """The tables without internal rows and PRIVATE fields (see ``person_export(for_subject=True)``)."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    dropped: set[tuple[str, str]] = set()
+    for label, rows in sorted(data.rows.items()):
+        private = set(getattr(apps.get_model(label), "PRIVATE_FIELDS", ()))
+        kept = []
+        for instance in rows:
+            if getattr(instance, "is_internal", False) is True:
+                dropped.add((label, str(instance.pk)))
+                continue
+            kept.append({k: v for k, v in _row(instance).items() if k not in private})
+        tables[label] = kept
+    entries = []
+    for entry in data.rows.get(AuditEntry._meta.label, []):
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        if model is not None and (model._meta.label, entry.object_id) in dropped:
+            continue
+        row = _row(entry)
+        private = set(getattr(model, "PRIVATE_FIELDS", ())) if model is not None else set()
+        if private and isinstance(row.get("changes"), dict):
+            row["changes"] = {k: v for k, v in row["changes"].items() if k not in private}
+        entries.append(row)
+    if AuditEntry._meta.label in tables:
+        tables[AuditEntry._meta.label] = entries
+    return tables
 
 
 def _csv_cell(value: Any) -> str:

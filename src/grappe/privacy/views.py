@@ -56,5 +56,5 @@ def portal(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.GET.get("download"):
         person = request.user.person
-        return _zip(person, services.person_export(person))
+        return _zip(person, services.person_export(person, for_subject=True))
     return render(request, "privacy/portal.html", {})
