@@ -239,13 +239,19 @@ def run(queries: int, naive_count: int, rng: random.Random, reindex: bool = Fals
         began = time.perf_counter()
         client.get("/fr/embed/")
         static_times.append(time.perf_counter() - began)
+    warm_times = []
+    for term, facets in cases:  # the same searches again: text bitmaps and spellings cached per worker
+        began = time.perf_counter()
+        client.get("/fr/directory/", {"q": term, **facets})
+        warm_times.append(time.perf_counter() - began)
     for term, facets in cases[:naive_count]:
         began = time.perf_counter()
         search.naive_search(fold(term).split(), facets)
         naive_times.append(time.perf_counter() - began)
     print(f"  {connection.vendor}: {queries} searches (text + two facets), median {statistics.median(hits)} hits")
-    print(line("page", page_times))
-    print(line("search", search_times))
+    print(line("page", page_times) + "  (first time each search is made in this worker)")
+    print(line("search", search_times) + "  (search() alone, right after the page)")
+    print(line("warm", warm_times) + "  (the page again for the same searches)")
     print(line("naive", naive_times))
     print(line("static", static_times) + "  (a public page without search: the framework floor)")
     same_page = page_times[:naive_count]
@@ -254,7 +260,10 @@ def run(queries: int, naive_count: int, rng: random.Random, reindex: bool = Fals
         f"{statistics.median(naive_times) / statistics.median(same_page):.1f}x, p95 "
         f"{percentile(naive_times, 95) / percentile(same_page, 95):.1f}x"
     )
-    print(f"  target page p95 < 50 ms: {'met' if percentile(page_times, 95) < 0.05 else 'NOT met'}")
+    print(
+        f"  target page p95 < 50 ms: first {'met' if percentile(page_times, 95) < 0.05 else 'NOT met'},"
+        f" warm {'met' if percentile(warm_times, 95) < 0.05 else 'NOT met'}"
+    )
     # The typo case of the issue, on this data: a name with one wrong letter still finds it.
     name = fold(names[0].split()[0])
     wrong = name[:-1] + ("a" if name[-1] != "a" else "e")

@@ -344,6 +344,17 @@ def _text_bitmap(snapshot: _Snapshot, groups: list[list[str]]) -> int:
     return bitmap
 
 
+def _cached(snapshot: _Snapshot, key: Any, compute: Any) -> Any:
+    """``compute()`` once per snapshot (LRU shared with the text bitmaps)."""
+    if key in snapshot.text_cache:
+        snapshot.text_cache.move_to_end(key)
+        return snapshot.text_cache[key]
+    value = snapshot.text_cache[key] = compute()
+    if len(snapshot.text_cache) > TEXT_CACHE_SIZE:
+        snapshot.text_cache.popitem(last=False)
+    return value
+
+
 def _set_bits(bitmap: int, size: int, *, reverse: bool = False) -> Iterable[int]:
     """Positions of the set bits, ascending (or descending)."""
     data = bitmap.to_bytes((size + 7) // 8 or 1, "little")
@@ -373,11 +384,10 @@ def search(
         text = _text_bitmap(snapshot, groups)
         if not text:
             for index, term in enumerate(terms):
-                if not _term_found(term):
-                    spelled = alternatives(term)
-                    if spelled:
-                        corrections[term] = spelled
-                        groups[index] = spelled
+                spelled = _cached(snapshot, ("spelled", term), lambda t=term: [] if _term_found(t) else alternatives(t))
+                if spelled:
+                    corrections[term] = spelled
+                    groups[index] = spelled
             if corrections:
                 text = _text_bitmap(snapshot, groups)
     chosen = {facet: snapshot.postings.get(facet, {}).get(value, 0) for facet, value in selected.items()}
