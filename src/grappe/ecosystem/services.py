@@ -513,8 +513,8 @@ def organisation_merge(*, actor: Any, keep: Organisation, duplicate: Organisatio
     number = duplicate.enterprise_number
     for relation in Organisation._meta.related_objects:
         if relation.many_to_many:
-            accessor = relation.get_accessor_name()
-            for obj in getattr(duplicate, accessor).all():
+            # Filter from the other side: a hidden relation (related_name="+") has no accessor.
+            for obj in relation.related_model._base_manager.filter(**{relation.field.name: duplicate}):
                 getattr(obj, relation.field.name).add(keep)
                 moved[relation.related_model._meta.label] = moved.get(relation.related_model._meta.label, 0) + 1
             continue

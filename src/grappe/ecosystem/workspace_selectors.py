@@ -49,10 +49,8 @@ def relation_counts(organisation: Organisation) -> list[tuple[str, int]]:
     counts: list[tuple[str, int]] = []
     for relation in Organisation._meta.related_objects:
         model = relation.related_model
-        if relation.many_to_many:
-            count = getattr(organisation, relation.get_accessor_name()).count()
-        else:
-            count = model._base_manager.filter(**{relation.field.name: organisation}).count()
+        # Filtered from the other side (also for many-to-many): a hidden relation (related_name="+") has no accessor.
+        count = model._base_manager.filter(**{relation.field.name: organisation}).count()
         counts.append((str(model._meta.verbose_name_plural), count))
     for field in Organisation._meta.many_to_many:
         counts.append((str(field.verbose_name), getattr(organisation, field.name).count()))
