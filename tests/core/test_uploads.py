@@ -34,6 +34,7 @@ def test_accepts_documents_whose_content_matches_their_type(name: str, content: 
         ("tool.exe", b"MZ\x90\x00", "upload_type"),
         ("page.html", b"<html></html>", "upload_type"),
         ("fake.pdf", b"MZ\x90\x00\x03", "upload_content"),
+        ("fake.docx", b"\x7fELF\x02\x01", "upload_content"),
         ("fake.pdf", b"GIF89a", "upload_content"),
         ("script.txt", b"#!/bin/sh\nrm -rf /", "upload_content"),
         ("page.txt", b"  <HTML><script>alert(1)</script>", "upload_content"),
@@ -64,3 +65,10 @@ def test_validator_form_is_comparable_for_migrations() -> None:
     assert DocumentValidator((".pdf",)) != DocumentValidator()
     with pytest.raises(ValidationError):
         DocumentValidator((".pdf",))(_file("x.txt", b"hello"))
+
+
+def test_executables_are_named_as_such_whatever_their_extension() -> None:
+    for content in (b"MZ\x90\x00", b"\x7fELF\x02\x01", b"#!/usr/bin/env python"):
+        with pytest.raises(ValidationError) as error:
+            validate_document(_file("innocent.pdf", content))
+        assert "exécutable" in str(error.value.messages[0])

@@ -33,7 +33,8 @@ SIGNATURES: dict[str, tuple[bytes, ...] | None] = {
     ".txt": None,
 }
 # Content that is refused under any name (executables, scripts a browser would run).
-_FORBIDDEN_HEADS = (b"MZ", b"\x7fELF", b"#!", b"<!doctype html", b"<html", b"<script", b"<svg")
+_EXECUTABLE_HEADS = (b"MZ", b"\x7fELF", b"#!")
+_MARKUP_HEADS = (b"<!doctype html", b"<html", b"<script", b"<svg")
 
 
 def validate_document(
@@ -60,7 +61,7 @@ def validate_document(
     upload.seek(0)
     head = upload.read(2048)
     upload.seek(0)
-    if head.lstrip().lower().startswith(_FORBIDDEN_HEADS):
+    if head.startswith(_EXECUTABLE_HEADS) or head.lstrip().lower().startswith(_MARKUP_HEADS):
         raise ValidationError(_("Ce fichier contient du code exécutable et est refusé."), code="upload_content")
     signatures = SIGNATURES[suffix]
     if signatures is None:
