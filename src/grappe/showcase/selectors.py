@@ -171,9 +171,8 @@ def facet_labels() -> dict[str, dict[str, str]]:
 _sort_keys_cache: dict[int, tuple[dict, dict[str, dict[str, str]]]] = {}
 
 
-def facet_sort_keys() -> dict[str, dict[str, str]]:
-    """Folded labels (sort keys) of ``facet_labels()``, computed once per labels object."""
-    labels = facet_labels()
+def facet_sort_keys(labels: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Folded labels (sort keys) of a ``facet_labels()`` result, computed once per labels object."""
     entry = _sort_keys_cache.get(id(labels))
     if entry is None or entry[0] is not labels:  # the entry holds its labels: an id is never reused under it
         keys = {facet: {value: fold(label) for value, label in values.items()} for facet, values in labels.items()}
@@ -206,7 +205,7 @@ def directory_search(params: Any, *, page_size: int = PAGE_SIZE) -> DirectoryRes
     query = raw_query.replace("\x00", "").strip()
     terms = list(dict.fromkeys(fold(query).split()))[:MAX_TERMS]
     labels = facet_labels()
-    sort_keys = facet_sort_keys()
+    sort_keys = facet_sort_keys(labels)
     facet_names = {
         "value_chain": _("chaîne de valeur"),
         "competence": _("compétence"),

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext_lazy
@@ -57,7 +58,22 @@ def directory(request: HttpRequest) -> HttpResponse:
         "result": result,
         "cards": cards,
         "query_without_page": params.urlencode(),
-        "facet_groups": [(facet, FACET_NAMES[facet], result.facets[facet]) for facet in selectors.FACETS],
+        # Options rendered here, not in a template loop: a hundred options cost the template most of the page.
+        "facet_groups": [
+            (
+                facet,
+                FACET_NAMES[facet],
+                format_html_join(
+                    "",
+                    '<option value="{}"{}>{} ({})</option>',
+                    (
+                        (o.value, mark_safe(" selected") if o.selected else "", o.label, o.count)
+                        for o in result.facets[facet]
+                    ),
+                ),
+            )
+            for facet in selectors.FACETS
+        ],
         "sorts": list(SORT_NAMES.items()),
     }
     # htmx gets the region only, except when restoring history (htmx then needs the whole page).
