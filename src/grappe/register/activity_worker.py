@@ -76,6 +76,22 @@ def run(jobdir: Path) -> dict:
     if reader.schema.names != header:
         raise Doubt("header")
 
+    # Rows are written in the order of the activity NACE index (version, classification, code,
+    # enterprise): SQLite then builds that index, the costliest of the import, from sorted input
+    # (5x cheaper). The sort key packs the four columns into one int64 (ranks of the known codes,
+    # in byte order like SQLite's BINARY collation; enterprise numbers < 2^31); numpy sorts it here,
+    # on the worker's core. Memory: 17 bytes a kept row (about 260 MB for 15 M rows).
+    version_values = pa.array(sorted(job["nace"]), pa.string())
+    class_values = pa.array(sorted(job["classifications"]), pa.string())
+    code_values = pa.array(sorted({code for codes in job["nace"].values() for code in codes}), pa.string())
+    group_values = pa.array(sorted(job["groups"]), pa.string())
+    class_bits = max(1, len(class_values).bit_length())
+    code_bits = max(1, len(code_values).bit_length())
+    packable = len(version_values) <= 4 and 2 + class_bits + code_bits + 31 <= 62 and len(group_values) < 128
+    packed_parts: list = []
+    entity_parts: list = []
+    group_parts: list = []
+
     writer = _Writer(job["output"], Path(job["out"]))
     read = kept = 0
     current_run = -1  # global id of the run of rows (one raw entity) the previous batch ended in
@@ -136,6 +152,18 @@ def run(jobdir: Path) -> dict:
 
             taken = pa.array(keep)
             owner_index = index.take(taken).to_numpy()
+            if packable:
+                packed = pc.index_in(version.take(taken), value_set=version_values).to_numpy().astype(np.int64)
+                packed = (packed << class_bits) | pc.index_in(
+                    classification.take(taken), value_set=class_values
+                ).to_numpy()
+                packed = (packed << code_bits) | pc.index_in(code.take(taken), value_set=code_values).to_numpy()
+                packed = (packed << 31) | enterprises[owner_index]
+                packed_parts.append(packed)
+                entity_parts.append(numbers[keep])
+                group_parts.append(pc.index_in(group.take(taken), value_set=group_values).to_numpy().astype(np.int8))
+                kept += len(keep)
+                continue
             out = pa.table(
                 {
                     "entity_number": pa.array(numbers[keep]),
@@ -148,6 +176,31 @@ def run(jobdir: Path) -> dict:
             )
             writer.write(out)
             kept += out.num_rows
+        if packed_parts:
+            packed = np.concatenate(packed_parts)
+            entities = np.concatenate(entity_parts)
+            group_index = np.concatenate(group_parts)
+            del packed_parts[:], entity_parts[:], group_parts[:]
+            order = np.argsort(packed, kind="stable")  # equal keys keep the file's order
+            versions = np.array([int(v) for v in version_values.to_pylist()], dtype=np.int16)
+            for start in range(0, len(order), 500_000):
+                chunk = order[start : start + 500_000]
+                key = packed[chunk]
+                code_index = (key >> 31) & ((1 << code_bits) - 1)
+                class_index = (key >> (31 + code_bits)) & ((1 << class_bits) - 1)
+                version_index = key >> (31 + code_bits + class_bits)
+                writer.write(
+                    pa.table(
+                        {
+                            "entity_number": pa.array(entities[chunk]),
+                            "enterprise_id": pa.array(key & ((1 << 31) - 1)),
+                            "activity_group": group_values.take(pa.array(group_index[chunk])),
+                            "nace_version": pa.array(versions[version_index]),
+                            "nace_code": code_values.take(pa.array(code_index)),
+                            "classification": class_values.take(pa.array(class_index)),
+                        }
+                    )
+                )
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError, zipfile.BadZipFile, EOFError) as exc:
         raise Doubt(f"read: {exc}") from exc
     finally:
