@@ -44,6 +44,23 @@ def public_organisations(day: dt.date | None = None) -> QuerySet[Organisation]:
     return ecosystem_selectors.members_on(day or timezone.localdate()).filter(public_profile_consent=True)
 
 
+def public_page(ids: list[int]) -> dict[int, Organisation]:
+    """``public_organisations().in_bulk(ids)`` in two indexed queries.
+
+    PostgreSQL plans the ``EXISTS`` of ``members_on`` as a semi-join over every membership (160 ms
+    at 100,000 members); asking for the memberships of these ids first stays on the indexes. The
+    membership rule is still the ecosystem's (``_membership_on``).
+    """
+    if not ids:
+        return {}
+    live = set(
+        ecosystem_selectors._membership_on(timezone.localdate())
+        .filter(organisation_id__in=ids)
+        .values_list("organisation_id", flat=True)
+    )
+    return Organisation.objects.filter(pk__in=live, public_profile_consent=True).in_bulk()
+
+
 def public_organisation(slug: str) -> Organisation:
     """One public profile; raises ``Organisation.DoesNotExist`` for unknown or non-public slugs."""
     return public_organisations().prefetch_related("segments__value_chain", "competences").get(slug=slug)
@@ -245,7 +262,7 @@ def directory_search(params: Any, *, page_size: int = PAGE_SIZE) -> DirectoryRes
         facets[facet] = sorted(options, key=lambda o: (-o.count, sort_keys[facet].get(o.value, "")))
     page = Paginator(_Window(found.total, (number - 1) * page_size, found.ids), page_size).get_page(number)
     # The index is re-synced periodically: the page is re-checked against today's public members.
-    organisations = public_organisations().in_bulk(list(page.object_list))
+    organisations = public_page(list(page.object_list))
     page.object_list = [organisations[pk] for pk in page.object_list if pk in organisations]
     return DirectoryResult(query, selected, page, facets, notices, found.total, sort, found.corrections)
 
