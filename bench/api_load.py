@@ -77,8 +77,18 @@ def start_server(env: dict, workers: int, rate: str) -> tuple[subprocess.Popen, 
     server_env = {**env, "GRAPPE_API_PUBLIC_RATE": rate}
     gunicorn = shutil.which("gunicorn", path=str(Path(PY).parent)) or "gunicorn"
     proc = subprocess.Popen(
-        [gunicorn, "grappe.wsgi:application", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--timeout", "60"],
+        [
+            gunicorn,
+            "grappe.wsgi:application",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+        ],
         env=server_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
