@@ -514,3 +514,20 @@ def test_detail_query_count_does_not_grow_with_people_and_history(staff_client, 
     with django_assert_max_num_queries(30):
         response = staff_client.get(reverse("ecosystem:organisation_detail", args=[org_a.pk]))
     assert len(response.context["current_affiliations"]) == 15
+
+
+def test_delete_is_refused_with_a_reason_while_a_project_depends_on_the_organisation(staff_client, staff_user, org_b):
+    from django.utils import timezone
+
+    from grappe.innovation.models import InnovationProject
+
+    InnovationProject.objects.create(
+        title="Capteurs de vibration", lead_organisation=org_b, stage_entered_at=timezone.now()
+    )
+    response = staff_client.post(reverse("ecosystem:organisation_delete", args=[org_b.pk]), follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ne peut pas être supprimée" in html
+    assert "Réattribuez-le" in html
+    assert Organisation.objects.filter(pk=org_b.pk).exists()
+    assert not AuditEntry.objects.filter(action="ecosystem.organisation.deleted", organisation_id=org_b.pk).exists()

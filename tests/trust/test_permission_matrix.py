@@ -458,12 +458,7 @@ def expectation(route: Route) -> tuple[tuple[str, ...], str] | None:
 ROUTES = list(iter_routes())
 
 # Failures found by the matrix and reported to the owning app; each one fails loudly once fixed (strict xfail).
-KNOWN_BUGS: dict[str, str] = {
-    "ecosystem:organisation_delete": (
-        "500: deleting an organisation that leads an innovation project raises ProtectedError "
-        "(innovation.InnovationProject.lead_organisation is PROTECT); the view should refuse with a message"
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def test_every_url_pattern_declares_its_rule():

@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grappe.core.audit import audit_log, diff, snapshot
 from grappe.core.models import AuditEntry
@@ -154,6 +155,28 @@ def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any
 
 @transaction.atomic
 def organisation_delete(*, actor: Any, organisation: Organisation) -> None:
+    """Delete the organisation, or refuse with the records that protect it (e.g. a project it leads):
+    those must be reassigned first, or the organisation merged into another one."""
+    collector = models.deletion.Collector(using="default")
+    try:
+        collector.collect([organisation])
+    except (models.ProtectedError, models.RestrictedError) as error:
+        blockers = sorted({obj._meta.verbose_name for obj in error.protected_objects if hasattr(obj, "_meta")})
+        raise ValidationError(
+            ngettext(
+                "« %(name)s » ne peut pas être supprimée : un enregistrement protégé y est encore lié "
+                "(%(kinds)s). Réattribuez-le ou fusionnez l'organisation avec une autre.",
+                "« %(name)s » ne peut pas être supprimée : %(count)s enregistrements protégés y sont encore "
+                "liés (%(kinds)s). Réattribuez-les ou fusionnez l'organisation avec une autre.",
+                len(error.protected_objects),
+            )
+            % {
+                "name": organisation.name,
+                "count": len(error.protected_objects),
+                "kinds": ", ".join(map(str, blockers)),
+            },
+            code="protected",
+        ) from error
     audit_log(
         actor=actor,
         action="ecosystem.organisation.deleted",

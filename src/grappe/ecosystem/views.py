@@ -211,7 +211,11 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
     name = organisation.name
-    services.organisation_delete(actor=request.user, organisation=organisation)
+    try:
+        services.organisation_delete(actor=request.user, organisation=organisation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("ecosystem:organisation_detail", pk=organisation.pk)
     messages.success(request, _("Organisation « %(name)s » supprimée.") % {"name": name})
     return redirect("ecosystem:organisation_list")
 
