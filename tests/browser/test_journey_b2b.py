@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from grappe.events.models import Event, MatchmakingSession, Meeting
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, login_as, screenshot
+from tests.browser.axe import CHROMIUM, assert_accessible, launch, login_as
 from tests.conftest import _member_user
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -120,7 +120,6 @@ def test_b2b_event_from_creation_to_the_agenda_ics(
     assert Meeting.objects.filter(session=session, published=True).count() == 3
     expect(staff.locator("main")).to_contain_text("Bruno Bêta")
     assert_accessible(staff)
-    screenshot(staff, "event-schedule")
 
     anna.goto(f"{live_server.url}/portal/events/matchmaking/{session.pk}/agenda/")
     expect(anna.locator("main")).to_contain_text("Carla Chêne")

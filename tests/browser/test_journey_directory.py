@@ -8,7 +8,7 @@ import pytest
 
 from grappe.ecosystem import services
 from grappe.ecosystem.models import Organisation
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, new_page, screenshot
+from tests.browser.axe import CHROMIUM, assert_accessible, launch, new_page
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -57,7 +57,6 @@ def test_visitor_searches_with_a_typo_filters_by_province_opens_a_profile(browse
     expect(results).to_have_count(2)
     expect(results.first).to_contain_text("Solvay")
     assert_accessible(page)
-    screenshot(page, "public-directory")
 
     province = page.locator("#facet-province")
     value = province.locator("option", has_text="Hainaut").first.get_attribute("value")

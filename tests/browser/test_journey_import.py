@@ -11,7 +11,7 @@ from grappe.accounts.models import User
 from grappe.ecosystem import services as eco
 from grappe.ecosystem.models import Organisation, Site
 from grappe.referential.models import PostalCode
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, new_page, screenshot
+from tests.browser.axe import CHROMIUM, assert_accessible, launch, new_page
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -73,7 +73,6 @@ def test_staff_imports_fixes_merges_and_sees_the_map(browser, live_server, setti
     page.get_by_role("button", name="Valider").click()
     page.wait_for_url("**/staff/organisations/")
     assert_accessible(page)
-    screenshot(page, "staff-organisations")
 
     # A file with a bad enterprise number: the error names the line, nothing is imported.
     bad = tmp_path / "organisations.csv"
@@ -120,7 +119,6 @@ def test_staff_imports_fixes_merges_and_sees_the_map(browser, live_server, setti
     expect(site_map.locator("circle.map-site").first).to_be_attached()
     assert "5000" in (site_map.locator("desc").first.text_content() or "")
     assert_accessible(page)
-    screenshot(page, "organisation-map")
 
     # ... and the ecosystem map shows them too.
     page.goto(f"{live_server.url}/staff/insights/map/")

@@ -7,7 +7,7 @@ from django.utils import translation
 from grappe.ecosystem import services
 from grappe.ecosystem.models import Organisation
 from grappe.showcase.models import ProfileProposal
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, login_as, new_page, screenshot
+from tests.browser.axe import CHROMIUM, assert_accessible, launch, login_as, new_page
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -74,4 +74,3 @@ def test_member_edits_dutch_profile_staff_approve_visitor_sees_it(browser, live_
     described = visitor.locator("[lang=nl]", has_text="Gerecycleerde granulaten")
     expect(described.first).to_be_visible()
     assert_accessible(visitor)
-    screenshot(visitor, "public-profile")
