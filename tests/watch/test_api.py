@@ -321,3 +321,20 @@ def test_the_agenda_api_lists_upcoming_events_soonest_first(clients, events):
     member = [i["title"] for i in clients["member_b"].get(f"{BASE}/events").json()["results"]]
     assert member == ["Salon KEPT-EVENT"]
     assert clients["member_b"].get(f"{BASE}/events?days=7").json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [("/items/{pk}/status", "member_b"), ("/items/{pk}/status", "observer"), ("/subscriptions", "observer")],
+)
+def test_a_refused_role_gets_403_before_its_body_is_read(data, pending, path, role, request):
+    """The role rule runs in the auth: an invalid body from a role that may not write is still a 403."""
+    from tests.conftest import client_for
+
+    if role == "observer":
+        client = client_for(request.getfixturevalue("observer_user"))
+    else:
+        client = bearer(make_token(request.getfixturevalue(role), ["watch:write"]))
+    response = client.post(BASE + path.format(pk=pending.pk), "{}", content_type="application/json")
+    assert response.status_code == 403, response.content
+    assert response.json()["reason"] == "forbidden"

@@ -11,6 +11,7 @@ a valid token without the scope → 403 (reason ``missing_scope``).
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -36,11 +37,27 @@ class ApiError(HttpError):
 class ApiAuth(HttpBearer):
     """Bearer token with a required scope, or the Django session. Reusable by every router."""
 
-    def __init__(self, scope: str | None = None) -> None:
+    def __init__(
+        self,
+        scope: str | None = None,
+        *,
+        allow: Callable[[Any], bool] | None = None,
+        denied: str = "Accès refusé pour votre rôle.",
+    ) -> None:
+        """``allow(user)``, when given, is the role rule of every operation using this auth: it is
+        checked before the request body is read, so a refused role gets 403, never a 422."""
         self.scope = scope
+        self.allow = allow
+        self.denied = denied
         super().__init__()
 
     def __call__(self, request: HttpRequest) -> Any | None:
+        user = self._identify(request)
+        if user is not None and self.allow is not None and not self.allow(user):
+            raise ApiError(403, "forbidden", self.denied)
+        return user
+
+    def _identify(self, request: HttpRequest) -> Any | None:
         if request.headers.get(self.header):
             # An explicit token always wins over a session cookie sent along with it.
             return super().__call__(request)

@@ -28,6 +28,15 @@ from grappe.watch.models import Item, ItemTopic, Language, Subscription
 
 READ = ApiAuth("watch:read")
 WRITE = ApiAuth("watch:write")
+# Role rules checked by the auth itself, before the body is validated (a refused role gets 403, not 422).
+CURATOR_WRITE = ApiAuth(
+    "watch:write", allow=lambda user: permissions.can_curate_watch(user), denied="Accès réservé à l'équipe du cluster."
+)
+SUBSCRIBER_WRITE = ApiAuth(
+    "watch:write",
+    allow=lambda user: permissions.can_subscribe_watch(user),
+    denied="Réservé aux membres ayant une fiche personne.",
+)
 router = Router(auth=READ, tags=["watch"])
 
 SLUG = r"^[-a-zA-Z0-9_]+$"
@@ -313,7 +322,7 @@ def item_detail(request: HttpRequest, response: HttpResponse, item_id: int = Pat
 
 @router.post(
     "/items/{int:item_id}/status",
-    auth=WRITE,
+    auth=CURATOR_WRITE,
     response={200: ItemStaffOut},
     summary="Triage an item: keep, discard or back to the queue (staff, watch:write)",
 )
@@ -443,7 +452,7 @@ def subscription_list(request: HttpRequest, response: HttpResponse):
     return conditional(request, response, SubscriptionList, {"results": data})
 
 
-@router.post("/subscriptions", auth=WRITE, response={201: SubscriptionOut}, summary="Subscribe to a topic")
+@router.post("/subscriptions", auth=SUBSCRIBER_WRITE, response={201: SubscriptionOut}, summary="Subscribe to a topic")
 def subscription_create(request: HttpRequest, payload: SubscriptionIn):
     person = _subscriber(request)
     topic = Topic.objects.filter(slug=payload.topic).first()
