@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 
 from grappe.core.models import AuditEntry
@@ -42,6 +43,26 @@ def test_member_does_not_see_people_of_another_organisation(member_a_client, mem
     assert "Bruno" not in html
 
 
+@pytest.fixture
+def direct_profile_edits(settings):
+    """Clusters that publish member profiles without review: the portal form edits every field."""
+    settings.GRAPPE_SHOWCASE_PROFILE_APPROVAL = False
+
+
+def test_with_profile_approval_public_fields_are_proposed_on_the_public_profile_page(member_a_client, org_a):
+    url = reverse("ecosystem:portal_organisation_edit", args=[org_a.pk])
+    response = member_a_client.get(url)
+    form = response.context["form"]
+    assert "description_fr" not in form.fields and "website" not in form.fields
+    assert "headcount_band" in form.fields
+    assert reverse("showcase_members:portal_profile_edit", args=[org_a.pk]) in response.content.decode()
+    member_a_client.post(url, {"description_fr": "Publié sans relecture", "headcount_band": "20-49"})
+    org_a.refresh_from_db()
+    assert org_a.description_fr != "Publié sans relecture"
+    assert org_a.headcount_band == "20-49"
+
+
+@pytest.mark.usefixtures("direct_profile_edits")
 def test_member_updates_the_profile_subset_and_it_is_audited_under_their_name(member_a_client, member_a, org_a):
     competence = Competence.objects.create(name="Chaux", slug="chaux")
     response = member_a_client.post(
@@ -67,6 +88,7 @@ def test_member_updates_the_profile_subset_and_it_is_audited_under_their_name(me
     assert "description_en" in entry.changes
 
 
+@pytest.mark.usefixtures("direct_profile_edits")
 def test_member_cannot_change_protected_fields_even_by_posting_them(member_a_client, org_a):
     response = member_a_client.post(
         reverse("ecosystem:portal_organisation_edit", args=[org_a.pk]),
@@ -89,6 +111,7 @@ def test_member_cannot_change_protected_fields_even_by_posting_them(member_a_cli
     assert org_a.name == "Alpha Matériaux"
 
 
+@pytest.mark.usefixtures("direct_profile_edits")
 def test_member_profile_form_offers_only_the_allowed_fields(member_a_client, org_a):
     form = member_a_client.get(reverse("ecosystem:portal_organisation_edit", args=[org_a.pk])).context["form"]
     assert "internal_notes" not in form.fields
@@ -97,6 +120,7 @@ def test_member_profile_form_offers_only_the_allowed_fields(member_a_client, org
     assert "description_nl" in form.fields
 
 
+@pytest.mark.usefixtures("direct_profile_edits")
 def test_member_profile_errors_are_shown_and_nothing_saved(member_a_client, org_a):
     response = member_a_client.post(
         reverse("ecosystem:portal_organisation_edit", args=[org_a.pk]), {"website": "pas-une-adresse", "email": "x"}

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -382,6 +383,11 @@ def portal_organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_edit_organisation_profile(request.user, organisation):
         raise PermissionDenied
     form = OrganisationProfileForm(request.POST or None, request.FILES or None, instance=organisation)
+    # When the public site moderates profiles, its public fields are proposed there for staff
+    # approval; this form keeps only what never shows publicly as is (bands, transitions, logo...).
+    approval_fields, approval_url = _public_profile_moderation(pk)
+    for name in approval_fields:
+        form.fields.pop(name, None)
     if request.method == "POST" and form.is_valid():
         target = Organisation.objects.get(pk=pk)
         try:
@@ -391,4 +397,23 @@ def portal_organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Profil mis à jour."))
             return redirect("ecosystem:portal_organisation", pk)
-    return render(request, "ecosystem/organisation_profile_form.html", {"form": form, "org": organisation})
+    return render(
+        request,
+        "ecosystem/organisation_profile_form.html",
+        {"form": form, "org": organisation, "approval_url": approval_url},
+    )
+
+
+def _public_profile_moderation(pk: int) -> tuple[tuple[str, ...], str]:
+    """The fields the public site's profile approval owns, and the page where members propose them."""
+    if not django_apps.is_installed("grappe.showcase"):
+        return (), ""
+    from grappe.showcase import profiles  # optional app: imported only when installed
+
+    if not profiles.approval_required():
+        return (), ""
+    try:
+        url = reverse("showcase_members:portal_profile_edit", args=[pk])
+    except NoReverseMatch:
+        return (), ""
+    return tuple(profiles.PUBLIC_PROFILE_FIELDS), url
