@@ -51,7 +51,7 @@ def background_path() -> str:
     points = PostalCode.objects.filter(latitude__isnull=False, longitude__isnull=False).values_list(
         "latitude", "longitude"
     )
-    d = "".join("M{}{}h0".format(*project(lat, lon)) for lat, lon in points)
+    d = "".join("M{} {}h0".format(*project(lat, lon)) for lat, lon in points)
     if d:  # never cache an empty silhouette (reference data not loaded yet)
         _background_cache["d"] = d
     return d
