@@ -23,6 +23,20 @@ EXAMPLES = int(os.environ.get("GRAPPE_CONTRACT_EXAMPLES", "10"))
 ALL_SCOPES = list(tokens.SCOPES)
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI application directly: like Django's test client, keep the request
+    signals from closing the test transaction's connection (PostgreSQL would lose the transaction)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(params=["anonymous", "member_a", "observer_user", "staff_user", "admin_user"])
 def auth_headers(request, db):
     if request.param == "anonymous":
