@@ -388,6 +388,7 @@ TABLE: dict[str, tuple[str, str]] = {
     # privacy (GDPR)
     **_declare("staff", "GET", "privacy:register", "privacy:person_export", "privacy:person_erase"),
     **_declare("member", "GET", "privacy:portal"),
+    **_declare("staff", "POST", "privacy:request_refuse"),
     # insights
     **_declare(
         "reports",

@@ -11,6 +11,12 @@ from django.utils import translation
 from tests.trust.world import World
 
 
+def _erasure_request(w: World) -> int:
+    from grappe.privacy.models import ErasureRequest
+
+    return ErasureRequest.objects.get_or_create(person=w.contact_a, status=ErasureRequest.Status.PENDING)[0].pk
+
+
 @dataclass(frozen=True)
 class Route:
     key: str  # "namespace:name", or the route itself for unnamed patterns
@@ -190,6 +196,7 @@ K: dict[str, Callable[[World], dict[str, Any]]] = {
     "admin:otp_totp_totpdevice_qrcode": lambda w: {"pk": w.totp_device.pk},
     "privacy:person_export": lambda w: {"pk": w.contact_a.pk},
     "privacy:person_erase": lambda w: {"pk": w.contact_a.pk},
+    "privacy:request_refuse": lambda w: {"pk": _erasure_request(w)},
     "core:job_retry": lambda w: {"task_id": "00000000-0000-0000-0000-000000000000"},
     "core:periodic_run_now": lambda w: {"key": _periodic_key()},
     "core:webhook_detail": lambda w: {"pk": w.webhook.pk},

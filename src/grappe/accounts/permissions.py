@@ -500,7 +500,8 @@ webhooks_required = _guard(can_manage_webhooks)
 
 # --- privacy (GDPR): register of processing activities, subject-access export, erasure ----------------
 # - PRIVACY-MANAGE: staff (and admins) read the register, export and erase any person.
-# - PRIVACY-SELF: a member user downloads the export of their own person (portal); erasure goes through staff.
+# - PRIVACY-SELF: a member user downloads the export of their own person and asks for erasure (portal);
+#   staff erase or refuse with a reason the person reads.
 
 
 def can_manage_privacy(user: Any) -> bool:

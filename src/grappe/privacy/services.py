@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from grappe.core.audit import _plain, audit_log
 from grappe.core.models import AuditEntry
+from grappe.privacy.models import ErasureRequest
 
 ERASED_LABEL = "[anonymisé]"
 
@@ -241,6 +242,13 @@ def person_erase(*, actor: Any, person: Any) -> dict[str, int]:
         counts[label] = len(rows)
     consent = apps.get_model("ecosystem", "Consent")
     consent.objects.filter(person=person, withdrawn_at__isnull=True).update(withdrawn_at=now)
+    # The request itself stays as proof that it was honoured, without its free text.
+    ErasureRequest.objects.filter(person=person).update(reason="")
+    ErasureRequest.objects.filter(person=person, status=ErasureRequest.Status.PENDING).update(
+        status=ErasureRequest.Status.DONE,
+        handled_at=now,
+        handled_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     person_model._base_manager.filter(pk=person.pk).update(
         first_name=ERASED_LABEL,
         last_name=f"#{person.pk}",
@@ -333,3 +341,38 @@ def retention_run(*, apply: bool, today: dt.date | None = None) -> list[int]:
         changes={"people": len(ids), "years": retention_years()},
     )
     return ids
+
+
+def request_erasure(*, actor: Any, person: Any, reason: str = "") -> tuple[ErasureRequest, bool]:
+    """Record a person's request to be erased (one pending request at a time) and tell the team by
+    e-mail, from the worker. Returns the request and whether it is new."""
+    with transaction.atomic():
+        existing = (
+            ErasureRequest.objects.select_for_update()
+            .filter(person=person, status=ErasureRequest.Status.PENDING)
+            .first()
+        )
+        if existing is not None:
+            return existing, False
+        erasure_request = ErasureRequest.objects.create(person=person, reason=reason.strip()[:2000])
+        audit_log(actor=actor, action="privacy.erasure.requested", obj=erasure_request)
+        from grappe.privacy.tasks import notify_erasure_request
+
+        transaction.on_commit(lambda: notify_erasure_request.enqueue(erasure_request.pk))
+    return erasure_request, True
+
+
+def refuse_erasure(*, actor: Any, erasure_request: ErasureRequest, comment: str) -> ErasureRequest:
+    """Refuse a request (e.g. a legal obligation to keep the data); the reason is required."""
+    if not comment.strip():
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError({"staff_comment": _("Indiquez le motif du refus : la personne en sera informée.")})
+    erasure_request.status = ErasureRequest.Status.REFUSED
+    erasure_request.staff_comment = comment.strip()
+    erasure_request.handled_at = timezone.now()
+    erasure_request.handled_by = actor
+    erasure_request.save()
+    audit_log(actor=actor, action="privacy.erasure.refused", obj=erasure_request)
+    return erasure_request
