@@ -89,7 +89,10 @@ def format_violations(found: list[dict[str, Any]]) -> str:
 
 def assert_accessible(page: Any) -> None:
     """No serious or critical axe-core violation on the page as it is now."""
-    blocking = [v for v in violations(page) if v["impact"] in BLOCKING_IMPACTS]
+    found = violations(page)
+    if os.environ.get("GRAPPE_AXE_VERBOSE") and found:  # minor and moderate ones too, for a review
+        print(f"\naxe-core on {page.url}:\n{format_violations(found)}")
+    blocking = [v for v in found if v["impact"] in BLOCKING_IMPACTS]
     if blocking:
         report = format_violations(blocking)
         print(f"\naxe-core violations on {page.url}:\n{report}")
