@@ -338,3 +338,9 @@ def test_a_refused_role_gets_403_before_its_body_is_read(data, pending, path, ro
     response = client.post(BASE + path.format(pk=pending.pk), "{}", content_type="application/json")
     assert response.status_code == 403, response.content
     assert response.json()["reason"] == "forbidden"
+
+
+@pytest.mark.parametrize("since", ["0025-01-01T00:00:00", "9999-12-31T23:59:59"])
+def test_an_implausible_since_date_is_a_422_not_a_database_error(clients, data, since):
+    response = clients["staff"].get(f"{BASE}/items", {"since": since})
+    assert response.status_code == 422, response.content

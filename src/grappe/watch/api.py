@@ -19,6 +19,7 @@ from django.db import IntegrityError
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from grappe.accounts import permissions
 from grappe.core.api_auth import ApiAuth, ApiError, conditional
@@ -60,7 +61,15 @@ class ItemFilters(PageParams):
     language: Language | None = None
     kind: Item.Kind | None = None
     regulatory: bool | None = Field(None, description="éléments avec une date d'entrée en vigueur")
-    since: dt.datetime | None = Field(None, description="publiés à partir de")
+    since: dt.datetime | None = Field(None, description="publiés à partir de (années 1900 à 2200)")
+
+    @field_validator("since")
+    @classmethod
+    def _plausible_since(cls, value: dt.datetime | None) -> dt.datetime | None:
+        # Far dates overflow PostgreSQL's time zone arithmetic (a 500); no watch item is that old.
+        if value is not None and not 1900 <= value.year <= 2200:
+            raise ValueError("date hors de la plage 1900–2200")
+        return value
 
 
 class DeadlineFilters(Schema):
