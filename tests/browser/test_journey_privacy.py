@@ -1,4 +1,4 @@
-"""Journey: a person downloads their data export from the portal, then asks for erasure, which the
+"""Journey: a person downloads their data export from the portal, then asks there for erasure, which the
 cluster's staff carry out. axe-core runs on every page visited."""
 
 import io
@@ -41,9 +41,21 @@ def test_person_downloads_the_export_then_is_erased(browser, live_server, member
         member.get_by_role("link", name="Télécharger mes données").click()
     assert "anna@alpha.test" in _zip_text(download.value.path())
 
-    # Erasure is asked to the cluster: staff download the full export, then anonymise the person.
+    # The person asks for erasure from the portal.
+    member.get_by_label("Motif (facultatif)").fill("Je quitte le secteur.")
+    member.get_by_label("Je demande l'effacement de mes données").check()
+    member.get_by_role("button", name="Envoyer la demande").click()
+    expect(member.get_by_role("heading", name="Mes demandes")).to_be_visible()
+    assert_accessible(member)
+
+    # Staff see the pending request, download the full export, then anonymise the person.
     staff = login_as(browser, live_server, staff_user)
-    staff.goto(f"{live_server.url}/staff/privacy/people/{person.pk}/erase/")
+    staff.goto(f"{live_server.url}/staff/privacy/")
+    request_row = staff.locator("tr", has_text="Je quitte le secteur.")
+    expect(request_row).to_be_visible()
+    assert_accessible(staff)
+    request_row.get_by_role("link", name="Effacer").click()
+    staff.wait_for_url(f"**/staff/privacy/people/{person.pk}/erase/")
     assert_accessible(staff)
     with staff.expect_download() as download:
         staff.get_by_role("link", name="Télécharger l'export (ZIP)").click()
