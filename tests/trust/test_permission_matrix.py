@@ -134,6 +134,8 @@ TABLE: dict[str, tuple[str, str]] = {
     **_declare("api_staff", "POST", "api:item_triage"),
     **_declare("api_member_only", "POST", "api:subscription_create"),
     **_declare("api_member_a_only", "DELETE", "api:subscription_delete"),
+    **_declare("api_staff", "GET", "api:register_enterprise_list", "api:register_enterprise_detail"),
+    **_declare("api_reports", "GET", "api:objectives_indicator_list", "api:objectives_indicator_detail"),
     # register
     **_declare(
         "staff",

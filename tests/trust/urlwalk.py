@@ -224,6 +224,8 @@ K: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:get_project": lambda w: {"project_id": w.project.pk},
     "api:project_calls": lambda w: {"project_id": w.project.pk},
     "api:get_call": lambda w: {"call_id": w.call.pk},
+    "api:register_enterprise_detail": lambda w: {"number": w.enterprise.pk},
+    "api:objectives_indicator_detail": lambda w: {"indicator_id": w.indicator.pk},
 }
 
 
