@@ -121,6 +121,15 @@ TABLE: dict[str, tuple[str, str]] = {
     **_declare("api_staff", "GET", "api:item_detail", "api:source_list"),  # the world's item is in no public topic
     **_declare("api_member_only", "GET", "api:subscription_list", "api:digest_list"),
     **_declare(
+        "api_member",
+        "GET",
+        "api:event_list",
+        "api:event_registrations",
+        "api:event_sessions",
+        "api:session_meetings",
+    ),
+    **_declare("api_staff", "GET", "api:event_detail"),  # the world's invitation-only draft: 404 for the others
+    **_declare(
         "api_reports",
         "GET",
         "api:representativeness",

@@ -226,6 +226,10 @@ K: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:get_call": lambda w: {"call_id": w.call.pk},
     "api:register_enterprise_detail": lambda w: {"number": w.enterprise.pk},
     "api:objectives_indicator_detail": lambda w: {"indicator_id": w.indicator.pk},
+    "api:event_detail": lambda w: {"event_id": w.hidden_event.pk},
+    "api:event_registrations": lambda w: {"event_id": w.event.pk},
+    "api:event_sessions": lambda w: {"event_id": w.b2b.pk},
+    "api:session_meetings": lambda w: {"session_id": w.session.pk},
 }
 
 
