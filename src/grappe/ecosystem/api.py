@@ -10,7 +10,6 @@ Query parameters are validated by schemas: bad values answer 422 naming the para
 """
 
 import datetime as dt
-import math
 from decimal import Decimal
 from typing import Literal
 
@@ -23,6 +22,7 @@ from ninja.throttling import AnonRateThrottle
 
 from grappe.accounts import permissions
 from grappe.core.api_auth import ApiAuth, ApiError, conditional
+from grappe.core.api_pages import PageParams, page_schema, paginate
 from grappe.ecosystem import selectors
 from grappe.ecosystem.models import Membership, Organisation, Person
 
@@ -41,10 +41,6 @@ MAX_ID = 2**63 - 1
 
 # --- Query parameters -----------------------------------------------------------------------------
 
-
-class PageParams(Schema):
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(50, ge=1, le=200)
 
 
 class OrganisationFilters(PageParams):
@@ -178,15 +174,12 @@ class MembershipOut(Schema):
     notes: str
 
 
-def _page_schema(item: type[Schema], name: str) -> type[Schema]:
-    return type(name, (Schema,), {"__annotations__": {"count": int, "page": int, "pages": int, "results": list[item]}})
 
-
-OrganisationPage = _page_schema(OrganisationOut, "OrganisationPage")
-OrganisationStaffPage = _page_schema(OrganisationStaffOut, "OrganisationStaffPage")
-PublicOrganisationPage = _page_schema(PublicOrganisationOut, "PublicOrganisationPage")
-PersonPage = _page_schema(PersonOut, "PersonPage")
-MembershipPage = _page_schema(MembershipOut, "MembershipPage")
+OrganisationPage = page_schema(OrganisationOut, "OrganisationPage")
+OrganisationStaffPage = page_schema(OrganisationStaffOut, "OrganisationStaffPage")
+PublicOrganisationPage = page_schema(PublicOrganisationOut, "PublicOrganisationPage")
+PersonPage = page_schema(PersonOut, "PersonPage")
+MembershipPage = page_schema(MembershipOut, "MembershipPage")
 
 
 # --- Helpers --------------------------------------------------------------------------------------
@@ -205,15 +198,6 @@ def _staff_only(request: HttpRequest) -> None:
     if not permissions.can_see_organisation_private(request.auth):
         raise ApiError(403, "forbidden", "Accès réservé à l'équipe du cluster.")
 
-
-def _paginate(queryset: QuerySet, params: PageParams) -> tuple[list, dict]:
-    count = queryset.count()
-    pages = max(1, math.ceil(count / params.page_size))
-    if params.page > pages:
-        raise ApiError(404, "page_out_of_range", f"page : au plus {pages}.")
-    start = (params.page - 1) * params.page_size
-    rows = list(queryset[start : start + params.page_size])
-    return rows, {"count": count, "page": params.page, "pages": pages}
 
 
 def _prefetched(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
@@ -291,7 +275,7 @@ def organisation_list(request: HttpRequest, response: HttpResponse, filters: Que
     queryset = permissions.restrict_organisations(Organisation.objects.all(), request.auth)
     queryset = selectors.organisation_filter(queryset, filters.model_dump(exclude={"page", "page_size", "ordering"}))
     queryset = _prefetched(queryset).order_by(filters.ordering, "pk")
-    rows, meta = _paginate(queryset, filters)
+    rows, meta = paginate(queryset, filters)
     member_ids = selectors.member_ids_on(timezone.localdate())
     meta["results"] = [_organisation(o, staff=staff, member_ids=member_ids) for o in rows]
     return conditional(request, response, OrganisationStaffPage if staff else OrganisationPage, meta)
@@ -324,7 +308,7 @@ def organisation_detail(
 def public_organisation_list(request: HttpRequest, response: HttpResponse, filters: Query[PublicFilters]):
     queryset = selectors.members_on(timezone.localdate()).filter(public_profile_consent=True)
     queryset = selectors.organisation_filter(queryset, filters.model_dump(exclude={"page", "page_size"}))
-    rows, meta = _paginate(_prefetched(queryset).order_by("name", "pk"), filters)
+    rows, meta = paginate(_prefetched(queryset).order_by("name", "pk"), filters)
     meta["results"] = [_public(o) for o in rows]
     return conditional(request, response, PublicOrganisationPage, meta)
 
@@ -359,7 +343,7 @@ def _person(p: Person) -> dict:
 @router.get("/people", response={200: PersonPage, 304: None}, summary="People (staff only)")
 def person_list(request: HttpRequest, response: HttpResponse, filters: Query[PersonFilters]):
     _staff_only(request)
-    rows, meta = _paginate(selectors.person_list(filters.q), filters)
+    rows, meta = paginate(selectors.person_list(filters.q), filters)
     meta["results"] = [_person(p) for p in rows]
     return conditional(request, response, PersonPage, meta)
 
@@ -391,7 +375,7 @@ def membership_list(request: HttpRequest, response: HttpResponse, filters: Query
             Q(end_date__isnull=True) | Q(end_date__gte=today)
         )
         queryset = queryset.filter(covering) if filters.current else queryset.exclude(covering)
-    rows, meta = _paginate(queryset, filters)
+    rows, meta = paginate(queryset, filters)
     meta["results"] = [
         {
             "id": m.pk,

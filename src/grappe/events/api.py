@@ -14,7 +14,6 @@ Same rules as the UI (``grappe.accounts.permissions``, events section), read-onl
 """
 
 import datetime as dt
-import math
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
@@ -24,6 +23,7 @@ from pydantic import field_validator
 
 from grappe.accounts import permissions
 from grappe.core.api_auth import ApiAuth, ApiError, conditional
+from grappe.core.api_pages import PageParams, list_schema, page_schema, paginate
 from grappe.events import selectors
 from grappe.events.models import Event, MatchmakingSession, Meeting, Registration
 
@@ -38,10 +38,6 @@ SCHEDULE_PUBLISHED = (MatchmakingSession.Status.PUBLISHED, MatchmakingSession.St
 
 # --- Parameters -----------------------------------------------------------------------------------
 
-
-class PageParams(Schema):
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(50, ge=1, le=200)
 
 
 class EventFilters(PageParams):
@@ -161,21 +157,15 @@ class MeetingStaffOut(MeetingOut):
     participant_b: SideStaffOut
 
 
-def _page_schema(item: type[Schema], name: str) -> type[Schema]:
-    return type(name, (Schema,), {"__annotations__": {"count": int, "page": int, "pages": int, "results": list[item]}})
 
 
-def _list_schema(item: type[Schema], name: str) -> type[Schema]:
-    return type(name, (Schema,), {"__annotations__": {"results": list[item]}})
-
-
-EventPage = _page_schema(EventOut, "EventsEventPage")
-EventStaffPage = _page_schema(EventStaffOut, "EventsEventStaffPage")
-RegistrationList = _list_schema(RegistrationOut, "EventsRegistrationList")
-RegistrationStaffList = _list_schema(RegistrationStaffOut, "EventsRegistrationStaffList")
-SessionList = _list_schema(SessionOut, "EventsSessionList")
-MeetingList = _list_schema(MeetingOut, "EventsMeetingList")
-MeetingStaffList = _list_schema(MeetingStaffOut, "EventsMeetingStaffList")
+EventPage = page_schema(EventOut, "EventsEventPage")
+EventStaffPage = page_schema(EventStaffOut, "EventsEventStaffPage")
+RegistrationList = list_schema(RegistrationOut, "EventsRegistrationList")
+RegistrationStaffList = list_schema(RegistrationStaffOut, "EventsRegistrationStaffList")
+SessionList = list_schema(SessionOut, "EventsSessionList")
+MeetingList = list_schema(MeetingOut, "EventsMeetingList")
+MeetingStaffList = list_schema(MeetingStaffOut, "EventsMeetingStaffList")
 
 
 # --- Helpers --------------------------------------------------------------------------------------
@@ -189,14 +179,6 @@ def _reader(request: HttpRequest) -> bool:
         return False
     raise ApiError(403, "forbidden", "Accès réservé à l'équipe du cluster et aux membres.")
 
-
-def _paginate(queryset: QuerySet, params: PageParams) -> tuple[list, dict]:
-    count = queryset.count()
-    pages = max(1, math.ceil(count / params.page_size))
-    if params.page > pages:
-        raise ApiError(404, "page_out_of_range", f"page : au plus {pages}.")
-    start = (params.page - 1) * params.page_size
-    return list(queryset[start : start + params.page_size]), {"count": count, "page": params.page, "pages": pages}
 
 
 def _visible_events(user, *, staff: bool) -> QuerySet[Event]:
@@ -284,7 +266,7 @@ def event_list(request: HttpRequest, response: HttpResponse, filters: Query[Even
     if filters.q:
         ids = selectors.event_list({"q": filters.q}).values("pk")
         events = events.filter(pk__in=ids)
-    rows, meta = _paginate(events.order_by("start", "pk"), filters)
+    rows, meta = paginate(events.order_by("start", "pk"), filters)
     counts: dict[int, tuple[int, int]] = {}
     if staff and rows:
         for row in (

@@ -11,7 +11,6 @@ Same rules as the UI (``grappe.accounts.permissions``, watch section):
 """
 
 import datetime as dt
-import math
 from typing import Literal
 
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from pydantic import field_validator
 
 from grappe.accounts import permissions
 from grappe.core.api_auth import ApiAuth, ApiError, conditional
+from grappe.core.api_pages import PageParams, list_schema, page_schema, paginate
 from grappe.ecosystem.models import Person, Topic
 from grappe.watch import selectors, services
 from grappe.watch.models import Item, ItemTopic, Language, Subscription
@@ -47,10 +47,6 @@ MAX_ID = 2**63 - 1
 
 # --- Parameters -----------------------------------------------------------------------------------
 
-
-class PageParams(Schema):
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(50, ge=1, le=200)
 
 
 class ItemFilters(PageParams):
@@ -182,23 +178,17 @@ class DigestOut(Schema):
     items: int
 
 
-def _page_schema(item: type[Schema], name: str) -> type[Schema]:
-    return type(name, (Schema,), {"__annotations__": {"count": int, "page": int, "pages": int, "results": list[item]}})
 
 
-def _list_schema(item: type[Schema], name: str) -> type[Schema]:
-    return type(name, (Schema,), {"__annotations__": {"results": list[item]}})
-
-
-ItemList = _list_schema(ItemOut, "WatchItemList")
-ItemStaffList = _list_schema(ItemStaffOut, "WatchItemStaffList")
-TopicList = _list_schema(TopicOut, "WatchTopicList")
-TopicStaffList = _list_schema(TopicStaffOut, "WatchTopicStaffList")
-SubscriptionList = _list_schema(SubscriptionOut, "WatchSubscriptionList")
-DigestList = _list_schema(DigestOut, "WatchDigestList")
-ItemPage = _page_schema(ItemOut, "WatchItemPage")
-ItemStaffPage = _page_schema(ItemStaffOut, "WatchItemStaffPage")
-SourcePage = _page_schema(SourceOut, "WatchSourcePage")
+ItemList = list_schema(ItemOut, "WatchItemList")
+ItemStaffList = list_schema(ItemStaffOut, "WatchItemStaffList")
+TopicList = list_schema(TopicOut, "WatchTopicList")
+TopicStaffList = list_schema(TopicStaffOut, "WatchTopicStaffList")
+SubscriptionList = list_schema(SubscriptionOut, "WatchSubscriptionList")
+DigestList = list_schema(DigestOut, "WatchDigestList")
+ItemPage = page_schema(ItemOut, "WatchItemPage")
+ItemStaffPage = page_schema(ItemStaffOut, "WatchItemStaffPage")
+SourcePage = page_schema(SourceOut, "WatchSourcePage")
 
 
 # --- Helpers --------------------------------------------------------------------------------------
@@ -221,14 +211,6 @@ def _subscriber(request: HttpRequest) -> Person:
         raise ApiError(403, "forbidden", "Réservé aux membres ayant une fiche personne.")
     return Person.objects.get(pk=request.auth.person_id)
 
-
-def _paginate(queryset: QuerySet, params: PageParams) -> tuple[list, dict]:
-    count = queryset.count()
-    pages = max(1, math.ceil(count / params.page_size))
-    if params.page > pages:
-        raise ApiError(404, "page_out_of_range", f"page : au plus {pages}.")
-    start = (params.page - 1) * params.page_size
-    return list(queryset[start : start + params.page_size]), {"count": count, "page": params.page, "pages": pages}
 
 
 def _items(*, staff: bool) -> QuerySet[Item]:
@@ -315,7 +297,7 @@ def item_list(request: HttpRequest, response: HttpResponse, filters: Query[ItemF
         items = selectors.search_items(items, filters.q).order_by("-search_rank", "-published_at", "-id")
     else:
         items = items.order_by("-published_at", "-id")
-    rows, meta = _paginate(items, filters)
+    rows, meta = paginate(items, filters)
     meta["results"] = [_item(item, staff=staff) for item in rows]
     return conditional(request, response, ItemStaffPage if staff else ItemPage, meta)
 
@@ -415,7 +397,7 @@ def topic_list(request: HttpRequest, response: HttpResponse):
 @router.get("/sources", response={200: SourcePage, 304: None}, summary="Sources and their health (staff only)")
 def source_list(request: HttpRequest, response: HttpResponse, filters: Query[PageParams]):
     _staff_only(request)
-    rows, meta = _paginate(selectors.source_list().order_by("-auto_paused", "title", "pk"), filters)
+    rows, meta = paginate(selectors.source_list().order_by("-auto_paused", "title", "pk"), filters)
     meta["results"] = [
         {
             "id": s.pk,
