@@ -40,7 +40,9 @@ HTTPS_SWITCHES = (
 
 
 def _check_deploy(tmp_path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k not in HTTPS_SWITCHES}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment never has it.
+    ignored = {*PRODUCTION_ENV, *HTTPS_SWITCHES, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in ignored}
     base.pop("DJANGO_SETTINGS_MODULE", None)
     base.update(env, GRAPPE_DATA_DIR=str(tmp_path))
     return subprocess.run(
@@ -69,7 +71,8 @@ def test_https_switches_are_off_by_default(tmp_path):
 
 
 @pytest.mark.django_db
-def test_deployment_checks_in_process(settings):
+def test_deployment_checks_in_process(settings, monkeypatch):
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)  # set by the browser tests, never deployed
     settings.DEBUG = False
     settings.SECRET_KEY = PRODUCTION_ENV["SECRET_KEY"]
     settings.ALLOWED_HOSTS = ["grappe.example.be"]
