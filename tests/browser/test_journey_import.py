@@ -120,7 +120,9 @@ def test_staff_imports_fixes_merges_and_sees_the_map(browser, live_server, setti
     assert "5000" in (site_map.locator("desc").first.text_content() or "")
     assert_accessible(page)
 
-    # ... and the ecosystem map shows them too.
+    # ... and the ecosystem map shows them too (once the page's htmx panels have all answered:
+    # leaving while they are in flight races the live server's writes to the shared test database).
+    page.wait_for_load_state("networkidle")
     page.goto(f"{live_server.url}/staff/insights/map/")
     expect(page.locator("svg").first).to_be_visible()
     assert_accessible(page)
