@@ -42,7 +42,6 @@ MAX_ID = 2**63 - 1
 # --- Query parameters -----------------------------------------------------------------------------
 
 
-
 class OrganisationFilters(PageParams):
     q: str = Field("", max_length=200, pattern=TEXT)
     kind: Organisation.Kind | None = None
@@ -174,7 +173,6 @@ class MembershipOut(Schema):
     notes: str
 
 
-
 OrganisationPage = page_schema(OrganisationOut, "OrganisationPage")
 OrganisationStaffPage = page_schema(OrganisationStaffOut, "OrganisationStaffPage")
 PublicOrganisationPage = page_schema(PublicOrganisationOut, "PublicOrganisationPage")
@@ -197,7 +195,6 @@ def _reader(request: HttpRequest) -> bool:
 def _staff_only(request: HttpRequest) -> None:
     if not permissions.can_see_organisation_private(request.auth):
         raise ApiError(403, "forbidden", "Accès réservé à l'équipe du cluster.")
-
 
 
 def _prefetched(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:

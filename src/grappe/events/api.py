@@ -39,7 +39,6 @@ SCHEDULE_PUBLISHED = (MatchmakingSession.Status.PUBLISHED, MatchmakingSession.St
 # --- Parameters -----------------------------------------------------------------------------------
 
 
-
 class EventFilters(PageParams):
     date_from: dt.date | None = Field(
         None, alias="from", description="se terminant ce jour ou après (années 1900 à 2200)"
@@ -157,8 +156,6 @@ class MeetingStaffOut(MeetingOut):
     participant_b: SideStaffOut
 
 
-
-
 EventPage = page_schema(EventOut, "EventsEventPage")
 EventStaffPage = page_schema(EventStaffOut, "EventsEventStaffPage")
 RegistrationList = list_schema(RegistrationOut, "EventsRegistrationList")
@@ -178,7 +175,6 @@ def _reader(request: HttpRequest) -> bool:
     if permissions.is_member_user(request.auth):
         return False
     raise ApiError(403, "forbidden", "Accès réservé à l'équipe du cluster et aux membres.")
-
 
 
 def _visible_events(user, *, staff: bool) -> QuerySet[Event]:

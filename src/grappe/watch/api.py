@@ -48,7 +48,6 @@ MAX_ID = 2**63 - 1
 # --- Parameters -----------------------------------------------------------------------------------
 
 
-
 class ItemFilters(PageParams):
     q: str = Field("", max_length=200, pattern=TEXT, description="mots (accents et casse ignorés), classés")
     status: Item.Status | None = Field(None, description="équipe uniquement (les membres lisent les éléments retenus)")
@@ -178,8 +177,6 @@ class DigestOut(Schema):
     items: int
 
 
-
-
 ItemList = list_schema(ItemOut, "WatchItemList")
 ItemStaffList = list_schema(ItemStaffOut, "WatchItemStaffList")
 TopicList = list_schema(TopicOut, "WatchTopicList")
@@ -210,7 +207,6 @@ def _subscriber(request: HttpRequest) -> Person:
     if not permissions.can_subscribe_watch(request.auth):
         raise ApiError(403, "forbidden", "Réservé aux membres ayant une fiche personne.")
     return Person.objects.get(pk=request.auth.person_id)
-
 
 
 def _items(*, staff: bool) -> QuerySet[Item]:
