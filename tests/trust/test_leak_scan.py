@@ -81,7 +81,6 @@ def test_the_scan_would_see_a_leak(world, clients, db):
     assert _found(_body(response), (STAFF_SENTINEL,))
 
 
-@pytest.mark.django_db(transaction=True)  # runs after the live-server tests: see the lead's note of 2026-11-29
 def test_private_topic_feed_with_a_token_and_public_feeds_carry_no_annotations(world, clients):
     from django.urls import reverse
 
