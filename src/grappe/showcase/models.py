@@ -275,6 +275,8 @@ class Opportunity(models.Model):
     )
     moderation_note = models.TextField(_("note de modération (interne)"), blank=True)
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    # The expiry date the poster was reminded of (a moved date is reminded again, a reminder never twice).
+    reminded_for = models.DateField(_("rappel d'expiration envoyé pour le"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -284,3 +286,54 @@ class Opportunity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Certification(models.Model):
+    """A certification or label an organisation holds (ISO 9001, ISO 14001, VCA, B Corp...).
+
+    Entered by staff (approved at once) or proposed by a member from the portal (pending until staff
+    approve it). Shown on the public profile, its JSON-LD and the open data only while approved,
+    ``is_public`` and valid (no ``valid_until`` or not passed): see ``selectors.public_certifications``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente de validation")
+        APPROVED = "approved", _("validée")
+        REJECTED = "rejected", _("refusée")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="certifications", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("certification ou label"), max_length=120, help_text=_("ISO 9001, VCA, B Corp..."))
+    issuer = models.CharField(_("organisme de certification"), max_length=200, blank=True)
+    reference = models.CharField(_("numéro du certificat"), max_length=100, blank=True)
+    link = models.URLField(_("lien de vérification"), blank=True, max_length=500)
+    valid_from = models.DateField(_("valide depuis"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("valide jusqu'au"), null=True, blank=True, help_text=_("Vide : sans date d'échéance.")
+    )
+    is_public = models.BooleanField(_("visible sur le profil public"), default=True)
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.APPROVED)
+    review_comment = models.TextField(_("commentaire de l'équipe"), blank=True)
+    submitted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["organisation", "status"], name="showcase_cert_org_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_from__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="showcase_cert_until_after_from",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.organisation}"
