@@ -42,6 +42,9 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
             "setup": True,
             "secret": two_factor.secret_base32(pending),
             "config_url": pending.config_url,
+            "qr_svg": two_factor.qr_svg(
+                pending.config_url, label=_("Code QR de configuration pour votre application d'authentification")
+            ),
             "error": error,
             "next": _safe_next(request),
         }
