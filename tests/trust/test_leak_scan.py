@@ -81,7 +81,7 @@ def test_the_scan_would_see_a_leak(world, clients, db):
     assert _found(_body(response), (STAFF_SENTINEL,))
 
 
-def test_private_topic_feed_with_a_token_and_public_feeds_carry_no_annotations(world, clients):
+def test_private_topic_feed_with_a_token_and_public_feeds_carry_no_annotations(world, clients, db):
     from django.urls import reverse
 
     from grappe.watch import digests
