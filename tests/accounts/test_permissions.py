@@ -4,10 +4,12 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 
 from grappe.accounts import permissions
 from grappe.ecosystem import services
 from grappe.ecosystem.models import Organisation, Person
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +53,24 @@ def test_querysets_are_restricted_per_user(staff_user, observer_user, member_a, 
 def test_member_edits_only_their_own_person(member_a, member_b):
     assert permissions.can_edit_person(member_a, member_a.person)
     assert not permissions.can_edit_person(member_a, member_b.person)
+
+
+def test_profile_portal_rule_member_users_and_staff(staff_user, admin_user, observer_user, member_a, member_b):
+    """PROFILE-PORTAL: the list of one's organisations' public profiles (showcase_members:portal_profiles)."""
+    for user in (staff_user, admin_user, member_a, member_b):
+        assert permissions.can_list_public_profile_proposals(user)
+    assert not permissions.can_list_public_profile_proposals(observer_user)
+    assert not permissions.can_list_public_profile_proposals(AnonymousUser())
+
+
+PORTAL_STATUS = {"member_a": 200, "member_b": 200, "observer_user": 403, "staff_user": 200, "admin_user": 200}
+
+
+@pytest.mark.parametrize("persona", [None, *PORTAL_STATUS])
+def test_the_profile_portal_page_follows_the_named_rule(persona, request):
+    user = request.getfixturevalue(persona) if persona else None
+    response = client_for(user).get(reverse("showcase_members:portal_profiles"))
+    if persona is None:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == PORTAL_STATUS[persona]

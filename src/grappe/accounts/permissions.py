@@ -430,6 +430,8 @@ insights_required = _guard(can_read_insights)
 # --- showcase: public profile proposals (grappe.showcase.profiles) ---------------------------------
 # - PROFILE-PROPOSE: a member user proposes changes to the public profile of the organisations of
 #   their current affiliations; staff may too. Observers and anonymous visitors may not.
+#   PROFILE-PORTAL: the list of those organisations (/portal/profiles/) is open to member users and
+#   staff; observers get a 403, anonymous visitors the login page.
 # - PROFILE-REVIEW: staff (and admins) see the diff and approve or reject.
 # - PROMOTION: the promotion log (communication actions) is staff-only; observers read its figures.
 # - OPPORTUNITY-POST: a member user posts opportunities for the organisations of their current
@@ -440,6 +442,14 @@ insights_required = _guard(can_read_insights)
 def can_propose_public_profile(user: Any, organisation: Model) -> bool:
     """PROFILE-PROPOSE."""
     return is_staff(user) or organisation.pk in member_organisation_ids(user)
+
+
+def can_list_public_profile_proposals(user: Any) -> bool:
+    """PROFILE-PORTAL."""
+    return is_staff(user) or is_member_user(user)
+
+
+profile_portal_required = _guard(can_list_public_profile_proposals)
 
 
 def can_review_public_profiles(user: Any) -> bool:

@@ -1,7 +1,7 @@
 """Member portal: propose public-profile changes; staff: review the diff, approve or reject."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,11 +14,9 @@ from grappe.showcase.forms import ProfileProposalForm, ReviewForm
 from grappe.showcase.models import ProfileProposal
 
 
-@permissions.login_required
+@permissions.profile_portal_required
 def portal_profiles(request: HttpRequest) -> HttpResponse:
     """The organisations whose public profile the user may propose changes to, with their state."""
-    if not (permissions.is_member_user(request.user) or permissions.is_staff(request.user)):
-        raise PermissionDenied
     ids = permissions.member_organisation_ids(request.user)
     organisations = Organisation.objects.filter(pk__in=ids).order_by("name")
     public_ids = set(selectors.public_organisations().filter(pk__in=ids).values_list("pk", flat=True))
