@@ -364,6 +364,19 @@ TABLE: dict[str, tuple[str, str]] = {
     ),
     **_declare("staff", "GET", "showcase_members:promotion_edit"),  # an unknown id opens an empty form
     **_declare("staff_missing_object", "POST", "showcase_members:promotion_delete"),
+    **_declare("member_a_or_staff", "GET", "showcase_members:portal_certifications"),
+    **_declare("member_a_or_staff", "POST", "showcase_members:portal_certification_delete"),
+    **_declare(
+        "staff",
+        "GET",
+        "showcase_members:staff_certifications",
+        "showcase_members:staff_organisation_certifications",
+        "showcase_members:certifications_panel",
+        "showcase_members:staff_certification_edit",
+    ),
+    **_declare(
+        "staff", "POST", "showcase_members:staff_certification_review", "showcase_members:staff_certification_delete"
+    ),
     # innovation
     **_declare("staff", "GET", "innovation:project_documents"),
     **_declare("panel_a", "GET", "innovation:document_download"),  # consortium members and staff

@@ -17,6 +17,12 @@ def _erasure_request(w: World) -> int:
     return ErasureRequest.objects.get_or_create(person=w.contact_a, status=ErasureRequest.Status.PENDING)[0].pk
 
 
+def _certification(w: World) -> int:
+    from grappe.showcase.models import Certification
+
+    return Certification.objects.get_or_create(organisation=w.org_a, name="ISO 9001", issuer="Vinçotte")[0].pk
+
+
 @dataclass(frozen=True)
 class Route:
     key: str  # "namespace:name", or the route itself for unnamed patterns
@@ -209,6 +215,13 @@ K: dict[str, Callable[[World], dict[str, Any]]] = {
     "showcase_members:staff_proposal": lambda w: {"pk": w.proposal.pk},
     "showcase_members:promotion_edit": lambda w: {"pk": 0},
     "showcase_members:promotion_delete": lambda w: {"pk": 0},
+    "showcase_members:portal_certifications": lambda w: {"pk": w.org_a.pk},
+    "showcase_members:portal_certification_delete": lambda w: {"pk": _certification(w)},
+    "showcase_members:staff_organisation_certifications": lambda w: {"pk": w.org_a.pk},
+    "showcase_members:certifications_panel": lambda w: {"pk": w.org_a.pk},
+    "showcase_members:staff_certification_edit": lambda w: {"pk": _certification(w)},
+    "showcase_members:staff_certification_review": lambda w: {"pk": _certification(w)},
+    "showcase_members:staff_certification_delete": lambda w: {"pk": _certification(w)},
     "innovation:project_documents": lambda w: {"pk": w.project.pk},
     "innovation:document_download": lambda w: {"pk": w.project_document.pk},
     "innovation:portal_documents": lambda w: {"pk": w.project.pk},

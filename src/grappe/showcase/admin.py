@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from grappe.showcase.models import CommunicationAction, Opportunity, Post, ProfileProposal
+from grappe.showcase.models import Certification, CommunicationAction, Opportunity, Post, ProfileProposal
 
 
 @admin.register(Post)
@@ -37,3 +37,12 @@ class ProfileProposalAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     raw_id_fields = ("organisation",)
     readonly_fields = ("proposed", "published", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at")
+
+
+@admin.register(Certification)
+class CertificationAdmin(admin.ModelAdmin):
+    list_display = ("name", "organisation", "issuer", "valid_until", "is_public", "status")
+    list_filter = ("status", "is_public")
+    search_fields = ("name", "issuer", "reference", "organisation__name")
+    raw_id_fields = ("organisation",)
+    date_hierarchy = "valid_until"

@@ -71,7 +71,7 @@ def staff_posts(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_post_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     post = get_object_or_404(Post, pk=pk) if pk else Post()
-    form = PostForm(request.POST or None, instance=post)
+    form = PostForm(request.POST or None, request.FILES or None, instance=post)
     error = ""
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,5 +1,5 @@
 """Showcase part of ``grappe demo``: news, stories (some from innovation's story drafts), opportunities,
-a year and a half of promotion actions, pending profile proposals, and the directory index.
+a year and a half of promotion actions, certifications, pending profile proposals, and the directory index.
 
 Runs after the ecosystem, events and innovation loaders (order 95). Deterministic (seeded); replaces
 the showcase's own rows only. Innovation's ``StoryDraft`` rows are read and marked taken over
@@ -17,7 +17,7 @@ from django.utils import timezone
 from grappe.accounts.models import User
 from grappe.ecosystem.models import Organisation
 from grappe.showcase import profiles, search, selectors
-from grappe.showcase.models import CommunicationAction, Opportunity, Post, ProfileProposal
+from grappe.showcase.models import Certification, CommunicationAction, Opportunity, Post, ProfileProposal
 
 SEED = 8
 
@@ -101,6 +101,17 @@ OPPORTUNITIES = [
     (Opportunity.Kind.PARTNERSHIP_OFFER, "Plateforme d'essais hygrothermiques ouverte aux membres", 75),
 ]
 
+# (name, issuer, years of validity left; None: no expiry date)
+CERTIFICATIONS = [
+    ("ISO 9001", "Vinçotte", 2),
+    ("ISO 14001", "Bureau Veritas", 1),
+    ("VCA**", "BeSaCC-VCA", 3),
+    ("B Corp", "B Lab Europe", 2),
+    ("ISO 45001", "AIB-Vinçotte", 1),
+    ("FSC", "Preferred by Nature", 4),
+    ("Label Entreprise Écodynamique", "Bruxelles Environnement", None),
+]
+
 ACTIONS = [
     (CommunicationAction.Kind.PRESS_RELEASE, "Lancement du label bas carbone", "BE", "fr", 4000),
     (CommunicationAction.Kind.MEDIA_COVERAGE, "Article dans L'Echo", "BE", "fr", 60000),
@@ -141,6 +152,7 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
     Opportunity.objects.all().delete()
     CommunicationAction.objects.all().delete()
     ProfileProposal.objects.all().delete()
+    Certification.objects.all().delete()
     for index, (slug, languages, body) in enumerate(NEWS):
         post = Post.objects.create(
             kind=Post.Kind.NEWS,
@@ -193,6 +205,33 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
             contact_email=organisation.email or "",
             posted_by=staff,
         )
+    certifications = 0
+    for index, organisation in enumerate(public[::3]):
+        for offset in range(1 + index % 2):
+            name, issuer, years = CERTIFICATIONS[(index + offset * 3) % len(CERTIFICATIONS)]
+            Certification.objects.create(
+                organisation=organisation,
+                name=name,
+                issuer=issuer,
+                reference=f"CERT-{today.year}-{index:03d}{offset}",
+                valid_from=today - dt.timedelta(days=365),
+                valid_until=today + dt.timedelta(days=365 * years) if years else None,
+                submitted_by=staff,
+            )
+            certifications += 1
+    if public:  # an expired one, a private one and one waiting for review: none of them on the public site
+        first = public[0]
+        Certification.objects.create(
+            organisation=first, name="ISO 50001", issuer="Vinçotte", valid_until=today - dt.timedelta(days=30)
+        )
+        Certification.objects.create(organisation=first, name="ISO 27001", issuer="BSI", is_public=False)
+        Certification.objects.create(
+            organisation=first,
+            name="Cradle to Cradle",
+            issuer="C2C Products Innovation Institute",
+            status=Certification.Status.PENDING,
+        )
+        certifications += 3
     actions = 0
     for year in (today.year - 1, today.year):
         for kind, title, country, language, reach in ACTIONS:
@@ -234,6 +273,7 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
         proposals += 1
     stdout.write(
         f"  showcase: {indexed} public profiles indexed, {Post.objects.count()} posts ({taken} from story drafts), "
-        f"{Opportunity.objects.count()} opportunities, {actions} promotion actions, {proposals} pending proposals"
+        f"{Opportunity.objects.count()} opportunities, {certifications} certifications, {actions} promotion actions, "
+        f"{proposals} pending proposals"
     )
     return {"indexed": indexed, "actions": actions}

@@ -1,16 +1,26 @@
 """Forms of the showcase: a member's public-profile proposal, the staff review, a communication action."""
 
 import datetime as dt
+import io
+import uuid
+from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from grappe.ecosystem.models import Competence, Organisation
-from grappe.showcase.models import CommunicationAction, Opportunity, Post
+from grappe.showcase.models import Certification, CommunicationAction, Opportunity, Post
 
+POST_IMAGE_MAX_BYTES = 8 * 1024 * 1024
+POST_IMAGE_MAX_SIDE = 1600
+POST_IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 LANGUAGE_NAMES = {"fr": _("français"), "en": _("anglais"), "nl": _("néerlandais"), "de": _("allemand")}
 
 
@@ -128,6 +138,47 @@ class OpportunityForm(forms.ModelForm):
         return value
 
 
+def clean_post_image(value: Any) -> Any:
+    """Check an image of a news item or story (size, type by content) and re-encode it with Pillow.
+
+    The size is checked first (a 50 MB file is refused as too big before anything reads it). Only the
+    pixels survive re-encoding (no metadata, nothing hidden after the image data): JPEG, or PNG when the
+    image has transparency; at most ``POST_IMAGE_MAX_SIDE`` pixels a side, turned upright from its EXIF.
+    """
+    if not isinstance(value, UploadedFile):
+        return value  # unchanged (FieldFile), cleared (False) or empty (None)
+    if value.size > POST_IMAGE_MAX_BYTES:
+        raise forms.ValidationError(
+            _("L'image pèse %(size)s : %(limit)s au plus."),
+            params={"size": filesizeformat(value.size), "limit": filesizeformat(POST_IMAGE_MAX_BYTES)},
+            code="image_too_big",
+        )
+    try:
+        value.seek(0)
+        image = Image.open(value)
+        image_format = image.format
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise forms.ValidationError(
+            _("Le fichier n'est pas une image lisible (formats acceptés : PNG, JPEG, GIF, WebP)."),
+            code="image_unreadable",
+        ) from exc
+    if image_format not in POST_IMAGE_FORMATS:
+        raise forms.ValidationError(_("Formats d'image acceptés : PNG, JPEG, GIF, WebP."), code="image_format")
+    image = ImageOps.exif_transpose(image)
+    transparent = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
+    image = image.convert("RGBA" if transparent else "RGB")
+    image.thumbnail((POST_IMAGE_MAX_SIDE, POST_IMAGE_MAX_SIDE))
+    buffer = io.BytesIO()
+    if transparent:
+        image.save(buffer, format="PNG", optimize=True)
+        extension = "png"
+    else:
+        image.save(buffer, format="JPEG", quality=85, optimize=True)
+        extension = "jpg"
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
+
+
 class PostForm(forms.ModelForm):
     class Meta:
         model = Post
@@ -137,6 +188,7 @@ class PostForm(forms.ModelForm):
             "published_at",
             "slug",
             *(f"{part}_{code}" for part in ("title", "lead", "body") for code in ("fr", "en", "nl", "de")),
+            "image",
             "image_alt",
             "organisations",
         ]
@@ -147,7 +199,53 @@ class PostForm(forms.ModelForm):
             "organisations": forms.SelectMultiple(attrs={"size": 8}),
         }
 
+    # A plain file field: the size is checked before anything tries to read the file as an image.
+    image = forms.FileField(
+        label=_("Image"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+        help_text=_("PNG, JPEG, GIF ou WebP, 8 Mo au plus ; réencodée, 1600 pixels de côté au plus."),
+    )
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         self.fields["organisations"].queryset = Organisation.objects.order_by("name")
+        self.fields["image_alt"].help_text = _(
+            "Obligatoire avec une image : ce qu'elle montre, pour les personnes qui ne la voient pas."
+        )
+
+    def clean_image(self) -> Any:
+        return clean_post_image(self.cleaned_data.get("image"))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("image") and not (data.get("image_alt") or "").strip():
+            self.add_error("image_alt", _("Décrivez l'image (texte alternatif) : il est obligatoire avec une image."))
+        return data
+
+
+class CertificationForm(forms.ModelForm):
+    """A certification as a member proposes it (staff see ``StaffCertificationForm``)."""
+
+    class Meta:
+        model = Certification
+        fields = ["name", "issuer", "reference", "link", "valid_from", "valid_until", "is_public"]
+        widgets = {
+            "name": forms.TextInput(attrs={"list": "certification-names", "autocomplete": "off"}),
+            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", _("L'échéance précède la date de début de validité."))
+        return data
+
+
+class StaffCertificationForm(CertificationForm):
+    class Meta(CertificationForm.Meta):
+        fields = [*CertificationForm.Meta.fields, "status", "review_comment"]
+        widgets = {**CertificationForm.Meta.widgets, "review_comment": forms.Textarea(attrs={"rows": 2})}

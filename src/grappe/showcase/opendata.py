@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from grappe.showcase import selectors
+from grappe.showcase import certifications, selectors
 
 LICENCE_NAME = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -29,6 +29,7 @@ COLUMNS = [
     "value_chains",
     "segments",
     "competences",
+    "certifications",
     "export_markets",
     "municipalities",
     "profile_url",
@@ -45,6 +46,8 @@ def rows(base_url: str) -> list[dict[str, Any]]:
         .order_by("name", "pk")
     )
     result = []
+    organisations = list(organisations)
+    credentials = certifications.public_names_by_organisation(org.pk for org in organisations)
     with translation.override("fr"):
         for org in organisations:
             segments = list(org.segments.all())
@@ -60,6 +63,7 @@ def rows(base_url: str) -> list[dict[str, Any]]:
                     "value_chains": sorted({s.value_chain.slug for s in segments}),
                     "segments": sorted(f"{s.value_chain.slug}/{s.slug}" for s in segments),
                     "competences": sorted(c.slug for c in org.competences.all()),
+                    "certifications": credentials.get(org.pk, []),
                     "export_markets": sorted(str(country.code) for country in org.export_markets),
                     "municipalities": sorted(
                         {f"{site.postal_code.code} {site.municipality.label_fr}" for site in org.sites.all()}

@@ -30,34 +30,38 @@ def competences(request: HttpRequest) -> HttpResponse:
     return render(request, "showcase/competences.html", {"rows": selectors.competences_with_members()})
 
 
+def event_structured_data(event: Any, request: HttpRequest) -> dict[str, Any]:
+    """schema.org ``Event`` of a public event (the events page's graph and each event's own page)."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "startDate": event.start.isoformat(),
+        "endDate": event.end.isoformat(),
+        "url": request.build_absolute_uri(reverse("events:event_public", args=[event.slug])),
+        "eventStatus": "https://schema.org/EventCancelled"
+        if event.status == event.Status.CANCELLED
+        else "https://schema.org/EventScheduled",
+        "organizer": {"@type": "Organization", "name": settings.GRAPPE_CLUSTER_NAME},
+    }
+    if event.online_url and not event.venue_address:
+        data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
+        data["location"] = {"@type": "VirtualLocation", "url": event.online_url}
+    elif event.venue_name or event.venue_address:
+        address: dict[str, Any] = {"@type": "PostalAddress", "addressCountry": "BE"}
+        if event.venue_address:
+            address["streetAddress"] = event.venue_address
+        if event.venue_postal_code_id:
+            address["postalCode"] = event.venue_postal_code.code
+        data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
+        data["location"] = {"@type": "Place", "name": event.venue_name or event.venue_address, "address": address}
+    return data
+
+
 @require_GET
 def events(request: HttpRequest) -> HttpResponse:
     items = list(selectors.public_event_list()[:100])
-    structured = []
-    for event in items:
-        data: dict[str, Any] = {
-            "@context": "https://schema.org",
-            "@type": "Event",
-            "name": event.title,
-            "startDate": event.start.isoformat(),
-            "endDate": event.end.isoformat(),
-            "url": request.build_absolute_uri(reverse("events:event_public", args=[event.slug])),
-            "eventStatus": "https://schema.org/EventCancelled"
-            if event.status == event.Status.CANCELLED
-            else "https://schema.org/EventScheduled",
-            "organizer": {"@type": "Organization", "name": settings.GRAPPE_CLUSTER_NAME},
-        }
-        if event.online_url and not event.venue_address:
-            data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
-            data["location"] = {"@type": "VirtualLocation", "url": event.online_url}
-        elif event.venue_name or event.venue_address:
-            address: dict[str, Any] = {"@type": "PostalAddress", "addressCountry": "BE"}
-            if event.venue_address:
-                address["streetAddress"] = event.venue_address
-            if event.venue_postal_code_id:
-                address["postalCode"] = event.venue_postal_code.code
-            data["location"] = {"@type": "Place", "name": event.venue_name or event.venue_address, "address": address}
-        structured.append(data)
+    structured = [event_structured_data(event, request) for event in items]
     return render(
         request,
         "showcase/events.html",

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from grappe.ecosystem.models import Organisation, ValueChain
 from grappe.showcase import selectors
+from grappe.showcase.models import Post
 
 _LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
@@ -21,7 +22,15 @@ class StaticPagesSitemap(_I18nSitemap):
     priority = 1.0
 
     def items(self) -> list[str]:
-        return ["showcase:home", "showcase:directory"]
+        return [
+            "showcase:home",
+            "showcase:directory",
+            "showcase:competences",
+            "showcase:events",
+            "showcase:opportunities",
+            "showcase:news",
+            "showcase:stories",
+        ]
 
     def location(self, item: str) -> str:
         return reverse(item)
@@ -50,4 +59,25 @@ class ValueChainSitemap(_I18nSitemap):
         return reverse("showcase:value_chain", args=[item.slug])
 
 
-SITEMAPS = {"pages": StaticPagesSitemap, "profiles": ProfileSitemap, "value-chains": ValueChainSitemap}
+class PostSitemap(_I18nSitemap):
+    """Published news and stories (a draft or a post planned for later is never listed)."""
+
+    priority = 0.5
+
+    def items(self):
+        return selectors.public_posts().only("kind", "slug", "updated_at")
+
+    def location(self, item: Post) -> str:
+        section = "news" if item.kind == Post.Kind.NEWS else "stories"
+        return reverse(f"showcase:{section}_detail", args=[item.slug])
+
+    def lastmod(self, item: Post):
+        return item.updated_at
+
+
+SITEMAPS = {
+    "pages": StaticPagesSitemap,
+    "profiles": ProfileSitemap,
+    "value-chains": ValueChainSitemap,
+    "posts": PostSitemap,
+}

@@ -9,3 +9,13 @@ def reindex_directory() -> dict:
     from grappe.showcase import search
 
     return {"indexed": search.rebuild_index()}
+
+
+@task
+def send_opportunity_expiry_reminders(day: str | None = None) -> int:
+    """E-mail posters whose opportunities expire soon, once per expiry date; ``day`` is an ISO date (default: today)."""
+    import datetime as dt
+
+    from grappe.showcase.opportunity_reminders import send_reminders
+
+    return send_reminders(dt.date.fromisoformat(day) if day else None)

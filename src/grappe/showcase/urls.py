@@ -3,7 +3,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from grappe.showcase import content_views, pages, profile_views, promotion_views, views
+from grappe.showcase import certification_views, content_views, pages, profile_views, promotion_views, views
 from grappe.showcase.sitemaps import SITEMAPS
 
 member_and_staff = [
@@ -25,6 +25,42 @@ member_and_staff = [
         "staff/showcase/story-drafts/<int:draft_id>/take-over/",
         content_views.staff_take_over_draft,
         name="staff_take_over_draft",
+    ),
+    path(
+        "portal/public-profile/<int:pk>/certifications/",
+        certification_views.portal_certifications,
+        name="portal_certifications",
+    ),
+    path(
+        "portal/certifications/<int:pk>/delete/",
+        certification_views.portal_certification_delete,
+        name="portal_certification_delete",
+    ),
+    path("staff/showcase/certifications/", certification_views.staff_certifications, name="staff_certifications"),
+    path(
+        "staff/showcase/organisations/<int:pk>/certifications/",
+        certification_views.staff_organisation_certifications,
+        name="staff_organisation_certifications",
+    ),
+    path(
+        "staff/showcase/organisations/<int:pk>/certifications/panel/",
+        certification_views.organisation_panel,
+        name="certifications_panel",
+    ),
+    path(
+        "staff/showcase/certifications/<int:pk>/",
+        certification_views.staff_certification_edit,
+        name="staff_certification_edit",
+    ),
+    path(
+        "staff/showcase/certifications/<int:pk>/review/",
+        certification_views.staff_certification_review,
+        name="staff_certification_review",
+    ),
+    path(
+        "staff/showcase/certifications/<int:pk>/delete/",
+        certification_views.staff_certification_delete,
+        name="staff_certification_delete",
     ),
     path("staff/showcase/promotion/", promotion_views.action_list, name="promotion_list"),
     path("staff/showcase/promotion/new/", promotion_views.action_edit, name="promotion_create"),

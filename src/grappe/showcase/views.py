@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from grappe.ecosystem import maps
 from grappe.ecosystem.models import Organisation, ValueChain
-from grappe.showcase import opendata, selectors
+from grappe.showcase import certifications, opendata, selectors
 
 # JSON inside a <script> must not be able to close the element.
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -107,6 +107,10 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         structured["email"] = organisation.email
     if organisation.phone:
         structured["telephone"] = organisation.phone
+    credentials = list(certifications.public_certifications(organisation))
+    if credentials:
+        structured["hasCredential"] = certifications.json_ld(credentials)
+        structured["award"] = [c.name for c in credentials]
     localities = sorted({label for _lat, _lon, label in points})
     if localities:
         structured["location"] = [
@@ -129,6 +133,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             "json_ld": json_ld(structured),
             "segments": organisation.segments.all(),
             "competences": organisation.competences.all(),
+            "certifications": credentials,
             "related_posts": [
                 {"post": post, "title": title, "lang": lang}
                 for post in selectors.public_posts().filter(organisations=organisation)[:5]

@@ -38,3 +38,16 @@ def language_versions(context: dict[str, Any]) -> list[dict[str, str]]:
             }
         )
     return versions
+
+
+@register.simple_tag(takes_context=True)
+def event_json_ld(context: dict[str, Any], event: Any) -> str:
+    """``<script type="application/ld+json">`` with the schema.org ``Event`` of ``event`` (its public page)."""
+    from django.utils.html import format_html
+
+    from grappe.showcase.pages import event_structured_data
+    from grappe.showcase.views import json_ld
+
+    return format_html(
+        '<script type="application/ld+json">{}</script>', json_ld(event_structured_data(event, context["request"]))
+    )
