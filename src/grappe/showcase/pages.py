@@ -36,8 +36,8 @@ def event_structured_data(event: Any, request: HttpRequest) -> dict[str, Any]:
         "@context": "https://schema.org",
         "@type": "Event",
         "name": event.title,
-        "startDate": event.start.isoformat(),
-        "endDate": event.end.isoformat(),
+        "startDate": timezone.localtime(event.start).isoformat(),
+        "endDate": timezone.localtime(event.end).isoformat(),
         "url": request.build_absolute_uri(reverse("events:event_public", args=[event.slug])),
         "eventStatus": "https://schema.org/EventCancelled"
         if event.status == event.Status.CANCELLED

@@ -80,9 +80,9 @@ def public_markers(organisation: Organisation) -> list[tuple[float, float, str]]
 
 
 def translated_description(organisation: Organisation) -> tuple[str, str]:
-    """(text, language) of the description in the current language, else French, else English."""
+    """(text, language) of the description in the current language, else French, else English, else any."""
     current = (get_language() or "fr")[:2]
-    for language in dict.fromkeys([current, "fr", "en"]):
+    for language in dict.fromkeys([current, "fr", "en", *LANGUAGE_CODES]):
         text = (getattr(organisation, f"description_{language}", "") or "").strip()
         if text:
             return text, language
