@@ -44,21 +44,30 @@ def public_organisations(day: dt.date | None = None) -> QuerySet[Organisation]:
     return ecosystem_selectors.members_on(day or timezone.localdate()).filter(public_profile_consent=True)
 
 
+# The columns a directory card (and the widget) shows: nothing private is ever read for a results page.
+CARD_FIELDS = ("pk", "slug", "name", "kind", *(f"description_{code}" for code in LANGUAGE_CODES))
+
+
 def public_page(ids: list[int]) -> dict[int, Organisation]:
-    """``public_organisations().in_bulk(ids)`` in two indexed queries.
+    """``public_organisations().in_bulk(ids)`` in one indexed query, with the public card fields only.
 
     PostgreSQL plans the ``EXISTS`` of ``members_on`` as a semi-join over every membership (160 ms
-    at 100,000 members); asking for the memberships of these ids first stays on the indexes. The
+    at 100,000 members); a subquery on the memberships of these ids stays on the indexes. The
     membership rule is still the ecosystem's (``_membership_on``).
     """
     if not ids:
         return {}
-    live = set(
+    live = (
         ecosystem_selectors._membership_on(timezone.localdate())
         .filter(organisation_id__in=ids)
-        .values_list("organisation_id", flat=True)
+        .values("organisation_id")
     )
-    return Organisation.objects.filter(pk__in=live, public_profile_consent=True).in_bulk()
+    return (
+        Organisation.objects.filter(pk__in=ids, public_profile_consent=True)
+        .filter(pk__in=live)
+        .only(*CARD_FIELDS)
+        .in_bulk()
+    )
 
 
 def public_organisation(slug: str) -> Organisation:
@@ -166,9 +175,12 @@ _LABEL_TTL = 60.0  # seconds a worker keeps the facet labels (taxonomy renames s
 _labels_cache: dict[tuple[str, str], tuple[float, dict[str, dict[str, str]]]] = {}
 
 
-def facet_labels() -> dict[str, dict[str, str]]:
-    """Known values of each facet with their label in the current language (kept a minute per worker)."""
-    key = (get_language() or "fr", search.index_token())
+def facet_labels(generation: str | None = None) -> dict[str, dict[str, str]]:
+    """Known values of each facet with their label in the current language (kept a minute per worker).
+
+    ``generation``: the index token the caller already read (``search.snapshot().generation``).
+    """
+    key = (get_language() or "fr", search.index_token() if generation is None else generation)
     cached = _labels_cache.get(key)
     if cached and time.monotonic() - cached[0] < _LABEL_TTL:
         return cached[1]
@@ -221,7 +233,8 @@ def directory_search(params: Any, *, page_size: int = PAGE_SIZE) -> DirectoryRes
         notices.append(_("La recherche a été raccourcie à %(count)d caractères.") % {"count": MAX_QUERY_LENGTH})
     query = raw_query.replace("\x00", "").strip()
     terms = list(dict.fromkeys(fold(query).split()))[:MAX_TERMS]
-    labels = facet_labels()
+    snapshot = search.snapshot()  # the one index-state read of the request
+    labels = facet_labels(snapshot.generation)
     sort_keys = facet_sort_keys(labels)
     facet_names = {
         "value_chain": _("chaîne de valeur"),
@@ -243,11 +256,15 @@ def directory_search(params: Any, *, page_size: int = PAGE_SIZE) -> DirectoryRes
     if sort not in search.SORTS:
         sort = "name"
     number = _page_number(params.get("page"))
-    found = search.search(terms, selected, offset=(number - 1) * page_size, limit=page_size, sort=sort)
+    found = search.search(
+        terms, selected, offset=(number - 1) * page_size, limit=page_size, sort=sort, snapshot=snapshot
+    )
     last = max((found.total + page_size - 1) // page_size, 1)
     if number > last:
         number = last
-        found = search.search(terms, selected, offset=(number - 1) * page_size, limit=page_size, sort=sort)
+        found = search.search(
+            terms, selected, offset=(number - 1) * page_size, limit=page_size, sort=sort, snapshot=snapshot
+        )
     if found.corrections:
         spelled = ", ".join(word for words in found.corrections.values() for word in words[:3])
         notice = _("Aucun résultat exact : résultats pour une orthographe proche (%(words)s).")

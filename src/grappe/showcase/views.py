@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.html import format_html_join
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext_lazy
@@ -48,10 +48,48 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+_escaped: dict[str, str] = {}
+
+
+def _escape_once(text: str) -> str:
+    """``escape(text)``, remembered per worker: facet values and labels are the same on every page."""
+    escaped = _escaped.get(text)
+    if escaped is None:
+        if len(_escaped) > 20_000:
+            _escaped.clear()
+        escaped = _escaped[text] = str(escape(text))
+    return escaped
+
+
+def _options_html(options: list[selectors.FacetOption]) -> SafeString:
+    """The ``<option>`` elements of one facet (value and label escaped, the count an int)."""
+    return mark_safe(  # every text part goes through escape()
+        "".join(
+            f'<option value="{_escape_once(o.value)}"{" selected" if o.selected else ""}>'
+            f"{_escape_once(o.label)} ({int(o.count)})</option>"
+            for o in options
+        )
+    )
+
+
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
     result = selectors.directory_search(request.GET, page_size=selectors.PAGE_SIZE)
-    cards = [(org, selectors.translated_description(org)) for org in result.page.object_list]
+    # Card values computed here (one URL reversal, no filters or per-row template work).
+    profile_url = reverse("showcase:profile", args=["-slug-"])
+    kinds = dict(Organisation.Kind.choices)
+    cards = []
+    for org in result.page.object_list:
+        text, language = selectors.translated_description(org)
+        cards.append(
+            {
+                "url": profile_url.replace("-slug-", org.slug),
+                "name": org.name,
+                "kind": kinds.get(org.kind, org.kind),
+                "description": Truncator(text).chars(180),
+                "language": language,
+            }
+        )
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -60,19 +98,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "query_without_page": params.urlencode(),
         # Options rendered here, not in a template loop: a hundred options cost the template most of the page.
         "facet_groups": [
-            (
-                facet,
-                FACET_NAMES[facet],
-                format_html_join(
-                    "",
-                    '<option value="{}"{}>{} ({})</option>',
-                    (
-                        (o.value, mark_safe(" selected") if o.selected else "", o.label, o.count)
-                        for o in result.facets[facet]
-                    ),
-                ),
-            )
-            for facet in selectors.FACETS
+            (facet, FACET_NAMES[facet], _options_html(result.facets[facet])) for facet in selectors.FACETS
         ],
         "sorts": list(SORT_NAMES.items()),
     }
