@@ -41,7 +41,7 @@ def test_profile_shows_only_approved_public_valid_certifications(client, public_
     _certification(public_a, name="SENTINEL-PRIVATE", is_public=False)
     _certification(public_a, name="SENTINEL-PENDING", status=Certification.Status.PENDING)
     _certification(public_a, name="SENTINEL-REJECTED", status=Certification.Status.REJECTED)
-    _certification(public_a, name="Last day", valid_until=today)
+    _certification(public_a, name="Last day", valid_until=today, reference="SENTINEL-REF", review_comment="SENTINEL-C")
     html = client.get(f"/en/directory/{public_a.slug}/").content.decode()
     assert "ISO 14001" in html and "B Corp" in html and "Last day" in html and "Vinçotte" in html
     assert "SENTINEL" not in html

@@ -34,6 +34,8 @@ def test_image_is_reencoded_and_shown_with_its_alt_text(staff_client, client):
     assert Image.open(io.BytesIO(stored)).format == "JPEG"
     html = client.get(f"/fr/news/{post.slug}/").content.decode()
     assert f'src="{post.image.url}"' in html and 'alt="Le stand du cluster à Batibouw"' in html
+    assert f'<meta property="og:image" content="http://testserver{post.image.url}">' in html
+    assert f'"image": "http://testserver{post.image.url}"' in html
 
 
 def test_transparent_image_stays_png_and_big_one_is_scaled_down(staff_client):

@@ -102,6 +102,9 @@ def post_detail(request: HttpRequest, section: str, slug: str) -> HttpResponse:
         "url": url,
         "publisher": {"@type": "Organization", "name": settings.GRAPPE_CLUSTER_NAME},
     }
+    image_url = request.build_absolute_uri(post.image.url) if post.image else ""
+    if image_url:
+        structured["image"] = image_url
     return render(
         request,
         "showcase/post_detail.html",
@@ -113,6 +116,7 @@ def post_detail(request: HttpRequest, section: str, slug: str) -> HttpResponse:
             "is_fallback": card["title_lang"] != language,
             "organisations": selectors.featured_organisations(post.organisations.all()),
             "canonical_url": url,
+            "image_url": image_url,
             "json_ld": json_ld(structured),
         },
     )
