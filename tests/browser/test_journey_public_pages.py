@@ -18,7 +18,7 @@ from grappe.ecosystem.models import Competence, Organisation, Segment, ValueChai
 from grappe.events import services as event_services
 from grappe.events.models import Event
 from grappe.showcase.models import Certification, Opportunity, Post
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, new_page
+from tests.browser.axe import CHROMIUM, assert_accessible, launch, login_as, new_page
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -215,3 +215,39 @@ def test_every_public_page_type_passes_axe(browser, live_server):
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         expect(page.locator("main a[href$='/directory/']").first).to_be_visible()  # a way back
         assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_member_proposes_a_certification_staff_approve_visitor_sees_it(
+    browser, live_server, org_a, member_a, staff_user
+):
+    services.organisation_update(actor=None, organisation=org_a, public_profile_consent=True)
+    member = login_as(browser, live_server, member_a)
+    member.set_default_navigation_timeout(60_000)
+    member.goto(f"{live_server.url}/portal/public-profile/")
+    member.get_by_role("link", name=f"Certifications — {org_a.name}").click()
+    member.wait_for_url(f"**/portal/public-profile/{org_a.pk}/certifications/")
+    assert_accessible(member)
+    member.get_by_label("Certification ou label").fill("ISO 9001")
+    member.get_by_label("Organisme de certification").fill("Vinçotte")
+    member.get_by_label("Valide jusqu'au").fill((timezone.localdate() + dt.timedelta(days=200)).isoformat())
+    member.get_by_role("button", name="Envoyer pour vérification").click()
+    expect(member.locator("table")).to_contain_text("en attente de validation")
+    assert_accessible(member)
+
+    visitor = _page(browser, locale="fr-BE")
+    visitor.goto(f"{live_server.url}/fr/directory/{org_a.slug}/")
+    expect(visitor.locator("main")).not_to_contain_text("ISO 9001")
+
+    staff = login_as(browser, live_server, staff_user)
+    staff.set_default_navigation_timeout(60_000)
+    staff.goto(f"{live_server.url}/staff/showcase/certifications/")
+    assert_accessible(staff)
+    staff.get_by_role("button", name="Valider").click()
+    expect(staff.locator(".messages")).to_contain_text("Certification validée")
+    staff.goto(f"{live_server.url}/staff/showcase/organisations/{org_a.pk}/certifications/")
+    assert_accessible(staff)
+
+    visitor.reload()
+    expect(visitor.locator("ul.certifications")).to_contain_text("ISO 9001 — Vinçotte")
+    assert_accessible(visitor)
