@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grappe.watch import fastfeed
 from grappe.watch.cleaning import clean_html, plain_text
 
 MAX_ENTITY_EXPANSION = 100_000  # characters an internal entity may add to a document, all uses together
@@ -164,13 +165,17 @@ def _fallback_title(*candidates: str) -> str:
     return _("(sans titre)")
 
 
-def parse_xml_feed(body: bytes, content_type: str, url: str) -> ParsedDocument:
+def parse_xml_feed(body: bytes, content_type: str, url: str, *, fast: bool = True) -> ParsedDocument:
+    """RSS or Atom: well-formed RSS 2.0 and Atom 1.0 through ``fastfeed`` (the same entries, several
+    times faster), everything else — and anything ``fastfeed`` is unsure of — through feedparser."""
     check_xml_safety(body)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
-    # feedparser's own HTML sanitiser is slow and redundant: every HTML value goes through nh3 below.
-    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=True)
+    parsed = fastfeed.parse(body, headers) if fast else None
+    if parsed is None:
+        # feedparser's own HTML sanitiser is slow and redundant: every HTML value goes through nh3 below.
+        parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False, resolve_relative_uris=True)
     version = parsed.get("version", "")
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not version and not parsed.entries:
