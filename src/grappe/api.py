@@ -6,8 +6,10 @@ from importlib.util import find_spec
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 
 from grappe.core.api_auth import reason_for_status
 
@@ -21,11 +23,21 @@ api = NinjaAPI(
 logger = logging.getLogger("grappe.api")
 
 
-# Every error answers {"reason": <machine-readable>, "detail": <human message or field errors>}.
+# ninja's own errors carry English messages: replaced by French msgids, translated per request.
+NINJA_MESSAGES = {
+    AuthenticationError: gettext_lazy("Authentification requise."),
+    AuthorizationError: gettext_lazy("Accès refusé."),
+    Throttled: gettext_lazy("Trop de requêtes. Réessayez plus tard."),
+}
+
+
+# Every error answers {"reason": <machine-readable>, "detail": <human message or field errors>}; the
+# detail is translated into the request's language (LocaleMiddleware), the reason never is.
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     reason = getattr(exc, "reason", None) or reason_for_status(exc.status_code)
-    response = api.create_response(request, {"reason": reason, "detail": str(exc)}, status=exc.status_code)
+    detail = str(NINJA_MESSAGES.get(type(exc), exc))
+    response = api.create_response(request, {"reason": reason, "detail": detail}, status=exc.status_code)
     if getattr(exc, "wait", None):
         response["Retry-After"] = str(int(exc.wait))
     return response
@@ -38,19 +50,19 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"reason": "forbidden", "detail": str(exc) or "Accès refusé."}, status=403)
+    return api.create_response(request, {"reason": "forbidden", "detail": str(exc) or _("Accès refusé.")}, status=403)
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"reason": "not_found", "detail": "Introuvable."}, status=404)
+    return api.create_response(request, {"reason": "not_found", "detail": _("Introuvable.")}, status=404)
 
 
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     # A bug must not leak a traceback; it is logged with the path and answered as JSON.
     logger.exception("API error on %s %s", request.method, request.path)
-    return api.create_response(request, {"reason": "server_error", "detail": "Erreur interne."}, status=500)
+    return api.create_response(request, {"reason": "server_error", "detail": _("Erreur interne.")}, status=500)
 
 
 for _app in [

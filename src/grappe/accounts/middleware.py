@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 ALWAYS_ALLOWED = ("/accounts/", "/static/", "/media/", "/i18n/", "/healthz")
 
@@ -37,7 +38,7 @@ class StaffTwoFactorMiddleware:
         if needs_second_factor(request.user) and not request.path.startswith(ALWAYS_ALLOWED):
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"detail": "two-factor authentication required", "reason": "2fa_required"}, status=403
+                    {"detail": _("Authentification à deux facteurs requise."), "reason": "2fa_required"}, status=403
                 )
             target = reverse("accounts:two_factor") + "?" + urlencode({"next": request.get_full_path()})
             return redirect(target)

@@ -6,7 +6,9 @@ call the same ``grappe.accounts.permissions`` helpers as the UI. A missing or ba
 a valid token without the scope → 403 (reason ``missing_scope``).
 
 ``ApiError(status, reason, message)`` carries a machine-readable ``reason``; ``grappe.api`` turns it
-(and ninja's own errors) into ``{"reason": …, "detail": …}``.
+(and ninja's own errors) into ``{"reason": …, "detail": …}``. The ``reason`` never changes; the ``detail``
+is a French msgid passed through gettext, so it follows the request's language (Accept-Language, through
+LocaleMiddleware): messages built at import time (``denied=``) must be ``gettext_lazy``.
 """
 
 import hashlib
@@ -15,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
@@ -42,19 +46,19 @@ class ApiAuth(HttpBearer):
         scope: str | None = None,
         *,
         allow: Callable[[Any], bool] | None = None,
-        denied: str = "Accès refusé pour votre rôle.",
+        denied: str | None = None,
     ) -> None:
         """``allow(user)``, when given, is the role rule of every operation using this auth: it is
         checked before the request body is read, so a refused role gets 403, never a 422."""
         self.scope = scope
         self.allow = allow
-        self.denied = denied
+        self.denied = denied if denied is not None else gettext_lazy("Accès refusé pour votre rôle.")
         super().__init__()
 
     def __call__(self, request: HttpRequest) -> Any | None:
         user = self._identify(request)
         if user is not None and self.allow is not None and not self.allow(user):
-            raise ApiError(403, "forbidden", self.denied)
+            raise ApiError(403, "forbidden", str(self.denied))  # a lazy message, translated now
         return user
 
     def _identify(self, request: HttpRequest) -> Any | None:
@@ -66,7 +70,7 @@ class ApiAuth(HttpBearer):
             return None
         unsafe = request.method not in SAFE_METHODS and not getattr(request, "_ninja_csrf_exempt", False)
         if unsafe and check_csrf(request):
-            raise ApiError(403, "csrf_failed", "Vérification CSRF échouée.")
+            raise ApiError(403, "csrf_failed", _("Vérification CSRF échouée."))
         request.api_token = None
         return user
 
@@ -75,7 +79,7 @@ class ApiAuth(HttpBearer):
         if api_token is None:
             return None  # ninja answers 401
         if self.scope and self.scope not in api_token.scopes:
-            raise ApiError(403, "missing_scope", f"Ce jeton n'a pas la portée « {self.scope} ».")
+            raise ApiError(403, "missing_scope", _("Ce jeton n'a pas la portée « %(scope)s ».") % {"scope": self.scope})
         request.api_token = api_token
         return api_token.user
 

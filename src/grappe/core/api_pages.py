@@ -4,6 +4,7 @@ import math
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from grappe.core.api_auth import ApiError
@@ -29,6 +30,6 @@ def paginate(queryset: QuerySet, params: PageParams) -> tuple[list[Any], dict[st
     count = queryset.count()
     pages = max(1, math.ceil(count / params.page_size))
     if params.page > pages:
-        raise ApiError(404, "page_out_of_range", f"page : au plus {pages}.")
+        raise ApiError(404, "page_out_of_range", _("page : au plus %(pages)s.") % {"pages": pages})
     start = (params.page - 1) * params.page_size
     return list(queryset[start : start + params.page_size]), {"count": count, "page": params.page, "pages": pages}

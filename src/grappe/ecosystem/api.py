@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.throttling import AnonRateThrottle
 
@@ -189,12 +190,12 @@ def _reader(request: HttpRequest) -> bool:
         return True
     if permissions.is_member_user(request.auth):
         return False
-    raise ApiError(403, "forbidden", "Accès réservé à l'équipe du cluster et aux membres.")
+    raise ApiError(403, "forbidden", _("Accès réservé à l'équipe du cluster et aux membres."))
 
 
 def _staff_only(request: HttpRequest) -> None:
     if not permissions.can_see_organisation_private(request.auth):
-        raise ApiError(403, "forbidden", "Accès réservé à l'équipe du cluster.")
+        raise ApiError(403, "forbidden", _("Accès réservé à l'équipe du cluster."))
 
 
 def _prefetched(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
@@ -290,7 +291,7 @@ def organisation_detail(
     queryset = permissions.restrict_organisations(Organisation.objects.all(), request.auth)
     organisation = _prefetched(queryset).filter(pk=organisation_id).first()
     if organisation is None:
-        raise ApiError(404, "not_found", "Organisation introuvable.")
+        raise ApiError(404, "not_found", _("Organisation introuvable."))
     data = _organisation(organisation, staff=staff, member_ids=selectors.member_ids_on(timezone.localdate()))
     return conditional(request, response, OrganisationStaffOut if staff else OrganisationOut, data)
 
@@ -350,7 +351,7 @@ def person_detail(request: HttpRequest, response: HttpResponse, person_id: int =
     _staff_only(request)
     person = selectors.person_list().filter(pk=person_id).first()
     if person is None:
-        raise ApiError(404, "not_found", "Personne introuvable.")
+        raise ApiError(404, "not_found", _("Personne introuvable."))
     return conditional(request, response, PersonOut, _person(person))
 
 

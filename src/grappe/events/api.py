@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import field_validator
 
@@ -174,7 +175,7 @@ def _reader(request: HttpRequest) -> bool:
         return True
     if permissions.is_member_user(request.auth):
         return False
-    raise ApiError(403, "forbidden", "Accès réservé à l'équipe du cluster et aux membres.")
+    raise ApiError(403, "forbidden", _("Accès réservé à l'équipe du cluster et aux membres."))
 
 
 def _visible_events(user, *, staff: bool) -> QuerySet[Event]:
@@ -191,7 +192,7 @@ def _visible_events(user, *, staff: bool) -> QuerySet[Event]:
 def _event_or_404(request: HttpRequest, event_id: int, *, staff: bool) -> Event:
     event = _visible_events(request.auth, staff=staff).filter(pk=event_id).first()
     if event is None:  # drafts and others' invitations are "not found": their existence does not leak
-        raise ApiError(404, "not_found", "Événement introuvable.")
+        raise ApiError(404, "not_found", _("Événement introuvable."))
     return event
 
 
@@ -360,7 +361,7 @@ def session_meetings(request: HttpRequest, response: HttpResponse, session_id: i
     staff = _reader(request)
     session = MatchmakingSession.objects.filter(pk=session_id).first()
     if session is None or not _visible_events(request.auth, staff=staff).filter(pk=session.event_id).exists():
-        raise ApiError(404, "not_found", "Session introuvable.")
+        raise ApiError(404, "not_found", _("Session introuvable."))
     meetings = (
         Meeting.objects.filter(session=session)
         .select_related(

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import RootModel
@@ -101,12 +102,12 @@ def _reader(request: HttpRequest) -> bool:
         return True
     if permissions.is_member_user(request.auth):
         return False
-    raise HttpError(403, "Accès réservé à l'équipe du cluster et aux membres.")
+    raise HttpError(403, _("Accès réservé à l'équipe du cluster et aux membres."))
 
 
 def _limit(limit: int) -> int:
     if limit < 1 or limit > MAX_LIMIT:
-        raise HttpError(422, f"limit: entre 1 et {MAX_LIMIT}.")
+        raise HttpError(422, _("limit : entre 1 et %(max)s.") % {"max": MAX_LIMIT})
     return limit
 
 
@@ -191,11 +192,11 @@ def list_projects(
 ):
     staff = _reader(request)
     if stage and stage not in InnovationProject.Stage.values:
-        raise HttpError(422, "stage: étape inconnue.")
+        raise HttpError(422, _("stage: étape inconnue."))
     if transition and transition not in Transition.values:
-        raise HttpError(422, "transition: valeur inconnue.")
+        raise HttpError(422, _("transition: valeur inconnue."))
     if domain and domain not in Domain.values:
-        raise HttpError(422, "domain: valeur inconnue.")
+        raise HttpError(422, _("domain: valeur inconnue."))
     filters = {"stage": stage, "transition": transition, "domain": domain, "organisation": organisation}
     rows = selectors.project_list(request.auth, {k: v for k, v in filters.items() if v}).prefetch_related(
         "partners__organisation"
@@ -209,7 +210,7 @@ def get_project(request: HttpRequest, response: HttpResponse, project_id: int = 
     staff = _reader(request)
     project = selectors.project_detail(request.auth, project_id)
     if project is None:
-        raise HttpError(404, "Projet introuvable.")
+        raise HttpError(404, _("Projet introuvable."))
     schema = ProjectStaffOut if staff else ProjectOut
     return _send(request, response, schema(**_project(project, staff)).model_dump(mode="json"))
 
@@ -224,7 +225,7 @@ def project_calls(
     _reader(request)
     project = selectors.project_detail(request.auth, project_id)
     if project is None:
-        raise HttpError(404, "Projet introuvable.")
+        raise HttpError(404, _("Projet introuvable."))
     matches = matching.match_calls(project)
     data = [
         {
@@ -243,9 +244,9 @@ def project_calls(
 def list_calls(request: HttpRequest, response: HttpResponse, status: str = "open", level: str = "", limit: int = 100):
     _reader(request)
     if status not in ("open", "upcoming", "closed", "all"):
-        raise HttpError(422, "status: open, upcoming, closed ou all.")
+        raise HttpError(422, _("status: open, upcoming, closed ou all."))
     if level and level not in FundingCall.Level.values:
-        raise HttpError(422, "level: regional, federal ou european.")
+        raise HttpError(422, _("level: regional, federal ou european."))
     calls = selectors.call_list({"status": status, "level": level})[: _limit(limit)]
     return _send(request, response, [_call(c) for c in calls])
 
@@ -255,5 +256,5 @@ def get_call(request: HttpRequest, response: HttpResponse, call_id: int = Path(.
     _reader(request)
     call = FundingCall.objects.filter(pk=call_id).first()
     if call is None:
-        raise HttpError(404, "Appel introuvable.")
+        raise HttpError(404, _("Appel introuvable."))
     return _send(request, response, _call(call))

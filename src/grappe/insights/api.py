@@ -20,6 +20,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from grappe.accounts import permissions
@@ -268,13 +269,13 @@ class PerimeterOut(Schema):
 def _reader(request: HttpRequest) -> None:
     """INSIGHTS-READ: staff, admins, observers; 403 for anyone else (anonymous never gets here: 401)."""
     if not permissions.can_read_insights(request.auth):
-        raise ApiError(403, "forbidden", "Accès réservé à l'équipe du cluster et aux observateurs.")
+        raise ApiError(403, "forbidden", _("Accès réservé à l'équipe du cluster et aux observateurs."))
 
 
 def _day(params: DayParams) -> dt.date:
     day = params.date or dt.date.today()
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise ApiError(422, "invalid", "date : entre 1900-01-01 et 2100-12-31.")
+        raise ApiError(422, "invalid", _("date : entre 1900-01-01 et 2100-12-31."))
     return day
 
 
@@ -282,7 +283,7 @@ def _segment_exists(segment: int | None) -> None:
     from grappe.ecosystem.models import Segment
 
     if segment is not None and not Segment.objects.filter(pk=segment).exists():
-        raise ApiError(404, "not_found", "Segment introuvable.")
+        raise ApiError(404, "not_found", _("Segment introuvable."))
 
 
 # --- Endpoints ------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Path, Query, Router, Schema
 
 from grappe.accounts import permissions
@@ -22,7 +24,7 @@ from grappe.objectives.models import Indicator, ObjectivesContract
 READ = ApiAuth(
     "objectives:read",
     allow=lambda user: permissions.can_read_objectives(user),
-    denied="Accès réservé à l'équipe du cluster et aux observateurs.",
+    denied=gettext_lazy("Accès réservé à l'équipe du cluster et aux observateurs."),
 )
 router = Router(auth=READ, tags=["objectives"])
 
@@ -91,7 +93,7 @@ def _year(contract: ObjectivesContract, year: int | None) -> int:
         raise ApiError(
             422,
             "year_out_of_contract",
-            f"year : hors du contrat ({contract.start_year}-{contract.end_year}).",
+            _("year : hors du contrat (%(start)s-%(end)s).") % {"start": contract.start_year, "end": contract.end_year},
         )
     return year
 
@@ -126,11 +128,11 @@ def objectives_indicator_list(request: HttpRequest, response: HttpResponse, para
     if params.contract is not None:
         contract = ObjectivesContract.objects.filter(pk=params.contract).first()
         if contract is None:
-            raise ApiError(404, "not_found", "Contrat introuvable.")
+            raise ApiError(404, "not_found", _("Contrat introuvable."))
     else:
         contract = selectors.current_contract()
         if contract is None:
-            raise ApiError(404, "no_contract", "Aucun contrat d'objectifs.")
+            raise ApiError(404, "no_contract", _("Aucun contrat d'objectifs."))
     year = _year(contract, params.year)
     snapshot = selectors.default_snapshot(year)
     data = {
@@ -158,7 +160,7 @@ def objectives_indicator_detail(
 ):
     found = Indicator.objects.select_related("contract").filter(pk=indicator_id).first()
     if found is None:
-        raise ApiError(404, "not_found", "Indicateur introuvable.")
+        raise ApiError(404, "not_found", _("Indicateur introuvable."))
     contract = found.contract
     year = _year(contract, params.year)
     snapshot = selectors.default_snapshot(year)

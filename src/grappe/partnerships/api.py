@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import RootModel
@@ -79,12 +80,12 @@ def _reader(request: HttpRequest) -> bool:
         return True
     if permissions.is_member_user(request.auth):
         return False
-    raise HttpError(403, "Accès réservé à l'équipe du cluster et aux membres.")
+    raise HttpError(403, _("Accès réservé à l'équipe du cluster et aux membres."))
 
 
 def _limit(limit: int) -> int:
     if limit < 1 or limit > MAX_LIMIT:
-        raise HttpError(422, f"limit: entre 1 et {MAX_LIMIT}.")
+        raise HttpError(422, _("limit : entre 1 et %(max)s.") % {"max": MAX_LIMIT})
     return limit
 
 
@@ -170,7 +171,7 @@ def get_collaboration(request: HttpRequest, response: HttpResponse, pk: int = Pa
     staff = _reader(request)
     collaboration = selectors.collaboration_list(request.auth).filter(pk=pk).first()
     if collaboration is None:
-        raise HttpError(404, "Collaboration introuvable.")
+        raise HttpError(404, _("Collaboration introuvable."))
     schema = CollaborationStaffOut if staff else CollaborationOut
     return _send(request, response, schema(**_collaboration(collaboration, staff)).model_dump(mode="json"))
 
@@ -272,7 +273,7 @@ def list_interactions(
 ):
     staff = _reader(request)
     if kind and kind not in Interaction.Kind.values:
-        raise HttpError(422, "kind: type d'échange inconnu.")
+        raise HttpError(422, _("kind: type d'échange inconnu."))
     rows = selectors.interaction_list(request.auth, organisation)
     if kind:
         rows = rows.filter(kind=kind)
@@ -286,7 +287,7 @@ def list_interactions(
 def list_requests(request: HttpRequest, response: HttpResponse, status: str = "", limit: int = 100):
     staff = _reader(request)
     if status and status not in IntroductionRequest.Status.values:
-        raise HttpError(422, "status: statut inconnu.")
+        raise HttpError(422, _("status: statut inconnu."))
     rows = selectors.request_list(request.auth, {"status": status} if status else {})
     schema = RequestStaffOut if staff else RequestOut
     return _send(

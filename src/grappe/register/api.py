@@ -11,6 +11,8 @@ import datetime as dt
 import math
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Path, Query, Router, Schema
 
 from grappe.accounts import permissions
@@ -21,7 +23,7 @@ from grappe.register.numbers import ENTERPRISE_MAX
 READ = ApiAuth(
     "register:read",
     allow=lambda user: permissions.can_use_register(user),
-    denied="Accès réservé à l'équipe du cluster.",
+    denied=gettext_lazy("Accès réservé à l'équipe du cluster."),
 )
 router = Router(auth=READ, tags=["register"])
 
@@ -148,7 +150,7 @@ def register_enterprise_list(request: HttpRequest, response: HttpResponse, param
     found = found[:SEARCH_CAP]
     pages = max(1, math.ceil(len(found) / params.page_size))
     if params.page > pages:
-        raise ApiError(404, "page_out_of_range", f"page : au plus {pages}.")
+        raise ApiError(404, "page_out_of_range", _("page : au plus %(pages)s.") % {"pages": pages})
     start = (params.page - 1) * params.page_size
     data = {
         "count": len(found),
@@ -175,7 +177,7 @@ def register_enterprise_detail(
     enterprise = Enterprise.objects.filter(number=number).first()
     detail = selectors.entity_detail(str(number).zfill(10)) if enterprise else None
     if enterprise is None or detail is None or detail.get("kind") != "enterprise":
-        raise ApiError(404, "not_found", "Entreprise introuvable.")
+        raise ApiError(404, "not_found", _("Entreprise introuvable."))
     data = {
         **_summary(enterprise),
         "status_label": str(detail["status_label"]),

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import field_validator
 
@@ -31,12 +33,14 @@ READ = ApiAuth("watch:read")
 WRITE = ApiAuth("watch:write")
 # Role rules checked by the auth itself, before the body is validated (a refused role gets 403, not 422).
 CURATOR_WRITE = ApiAuth(
-    "watch:write", allow=lambda user: permissions.can_curate_watch(user), denied="Accès réservé à l'équipe du cluster."
+    "watch:write",
+    allow=lambda user: permissions.can_curate_watch(user),
+    denied=gettext_lazy("Accès réservé à l'équipe du cluster."),
 )
 SUBSCRIBER_WRITE = ApiAuth(
     "watch:write",
     allow=lambda user: permissions.can_subscribe_watch(user),
-    denied="Réservé aux membres ayant une fiche personne.",
+    denied=gettext_lazy("Réservé aux membres ayant une fiche personne."),
 )
 router = Router(auth=READ, tags=["watch"])
 
@@ -194,18 +198,18 @@ SourcePage = page_schema(SourceOut, "WatchSourcePage")
 def _reader(request: HttpRequest) -> bool:
     """True for staff, False for member users, 403 for anyone else."""
     if not permissions.can_use_watch_api(request.auth):
-        raise ApiError(403, "forbidden", "Accès réservé à l'équipe du cluster et aux membres.")
+        raise ApiError(403, "forbidden", _("Accès réservé à l'équipe du cluster et aux membres."))
     return permissions.can_curate_watch(request.auth)
 
 
 def _staff_only(request: HttpRequest) -> None:
     if not permissions.can_curate_watch(request.auth):
-        raise ApiError(403, "forbidden", "Accès réservé à l'équipe du cluster.")
+        raise ApiError(403, "forbidden", _("Accès réservé à l'équipe du cluster."))
 
 
 def _subscriber(request: HttpRequest) -> Person:
     if not permissions.can_subscribe_watch(request.auth):
-        raise ApiError(403, "forbidden", "Réservé aux membres ayant une fiche personne.")
+        raise ApiError(403, "forbidden", _("Réservé aux membres ayant une fiche personne."))
     return Person.objects.get(pk=request.auth.person_id)
 
 
@@ -269,7 +273,7 @@ def _item(item: Item, *, staff: bool) -> dict:
 def item_list(request: HttpRequest, response: HttpResponse, filters: Query[ItemFilters]):
     staff = _reader(request)
     if not staff and (filters.status not in (None, Item.Status.KEPT) or filters.source is not None):
-        raise ApiError(403, "forbidden", "Filtres « status » et « source » réservés à l'équipe du cluster.")
+        raise ApiError(403, "forbidden", _("Filtres « status » et « source » réservés à l'équipe du cluster."))
     items = _items(staff=staff)
     if filters.status:
         items = items.filter(status=filters.status)
@@ -303,7 +307,7 @@ def item_detail(request: HttpRequest, response: HttpResponse, item_id: int = Pat
     staff = _reader(request)
     item = _items(staff=staff).filter(pk=item_id).first()
     if item is None:  # an item still in triage is "not found" for members: ids do not leak
-        raise ApiError(404, "not_found", "Élément introuvable.")
+        raise ApiError(404, "not_found", _("Élément introuvable."))
     return conditional(request, response, ItemStaffOut if staff else ItemOut, _item(item, staff=staff))
 
 
@@ -317,7 +321,7 @@ def item_triage(request: HttpRequest, payload: TriageIn, item_id: int = Path(...
     _staff_only(request)
     item = Item.objects.filter(pk=item_id).first()
     if item is None:
-        raise ApiError(404, "not_found", "Élément introuvable.")
+        raise ApiError(404, "not_found", _("Élément introuvable."))
     services.item_set_status(actor=request.auth, item=item, status=payload.status)
     return _item(_items(staff=True).get(pk=item.pk), staff=True)
 
@@ -444,13 +448,13 @@ def subscription_create(request: HttpRequest, payload: SubscriptionIn):
     person = _subscriber(request)
     topic = Topic.objects.filter(slug=payload.topic).first()
     if topic is None:
-        raise ApiError(422, "unknown_topic", f"Thématique inconnue : {payload.topic}.")
+        raise ApiError(422, "unknown_topic", _("Thématique inconnue : %(topic)s.") % {"topic": payload.topic})
     try:
         subscription = services.subscription_create(
             actor=request.auth, person=person, topic=topic, language=payload.language, frequency=payload.frequency
         )
     except (ValidationError, IntegrityError) as exc:
-        raise ApiError(409, "already_subscribed", "Vous êtes déjà abonné·e à cette thématique.") from exc
+        raise ApiError(409, "already_subscribed", _("Vous êtes déjà abonné·e à cette thématique.")) from exc
     return Status(201, _subscription(subscription))
 
 
@@ -461,7 +465,7 @@ def subscription_delete(request: HttpRequest, subscription_id: int = Path(..., g
     person = _subscriber(request)
     subscription = Subscription.objects.filter(pk=subscription_id, person=person).select_related("topic").first()
     if subscription is None:  # another person's subscription is "not found"
-        raise ApiError(404, "not_found", "Abonnement introuvable.")
+        raise ApiError(404, "not_found", _("Abonnement introuvable."))
     services.subscription_delete(actor=request.auth, subscription=subscription)
     return Status(204, None)
 
