@@ -137,3 +137,40 @@ def test_a_database_that_predates_the_index_is_indexed_on_the_first_search(clien
     html = client.get("/fr/directory/").content.decode()
     assert names(html) == ["Bois &amp; Co", "Écobéton Liège", "Isolants du Sud"]
     assert DirectoryEntry.objects.count() == 3
+
+
+def test_word_terms_are_answered_from_the_worker_vocabulary_as_the_database_would(directory, solvay):
+    """The in-memory postings give exactly the database's substring matches, for any term without a space."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    snapshot = search.snapshot()
+    by_database = {}
+    terms = ["beton", "eton", "b", "co", "&", "bois", "liege", "4000", "recycle", "hergebruik", "chimie", "zzz", "'"]
+    for term in terms:
+        ranks = {snapshot.order.index(pk) for pk in search._text_ids([[term]])}
+        by_database[term] = sum(1 << rank for rank in ranks)
+    for term in terms:
+        assert search._word_bitmap(snapshot, term) == by_database[term], term
+    with CaptureQueriesContext(connection) as queries:
+        assert search.search(["beton"], {}).ids == [directory.ecobeton.pk]
+    assert len(queries.captured_queries) == 1  # the index state only
+
+
+def test_a_term_with_a_space_still_goes_to_the_database(directory):
+    assert search.search(["bois local"], {}).ids == [directory.bois.pk]
+    assert search.search(["bois  local"], {}).ids == []
+
+
+def test_directory_page_reads_only_public_card_columns(client, directory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/fr/directory/?q=beton")  # facet labels loaded once per worker
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/fr/directory/?q=beton").content.decode()
+    assert names(html) == ["Écobéton Liège"]
+    assert len(queries.captured_queries) == 2  # index state, then the page's cards (membership re-checked)
+    cards = queries.captured_queries[-1]["sql"]
+    for private in ("internal_notes", "search_text", "email", "phone", "enterprise_number"):
+        assert private not in cards
