@@ -475,6 +475,9 @@ def prepare(args: argparse.Namespace) -> dict:
     if args.reindex or not search.index_state()["entries"]:
         started = time.perf_counter()
         print(f"  index: {search.rebuild_index():,} public organisations in {time.perf_counter() - started:.1f} s")
+    if connection.vendor == "postgresql":  # fresh bulk-loaded tables: plan with statistics, as autovacuum would
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     state = search.index_state()
     print(f"  {connection.vendor}: {state['entries']:,} indexed organisations, {state['words']:,} vocabulary keys")
     vocabulary = {

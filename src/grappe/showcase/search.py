@@ -317,6 +317,9 @@ def _snapshot() -> _Snapshot:
     if current is not None and current.generation == generation:
         return current
     with _lock:
+        current = _snapshots.get(connection.alias)
+        if current is not None and current.generation == generation:  # loaded by another thread meanwhile
+            return current
         rows = DirectoryEntry.objects.order_by("name_key", "pk").values_list("pk", "facets", "document")
         order, facets, documents = [], [], []
         for pk, facet_words, document in rows.iterator(chunk_size=5000):
