@@ -73,11 +73,6 @@ def _offline_page(browser, live_server, user):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    __import__("django.db", fromlist=["connection"]).connection.vendor == "sqlite",
-    reason="Known open bug (session note 2026-11-29): after the rest of the suite, on SQLite, this live-server "
-    "session drops; runs on PostgreSQL in CI",
-)
 def test_map_and_network_render_offline(browser, live_server):
     staff = User.objects.create_user(email="directrice@cluster.test", password="x-pass-123", role=User.Role.STAFF)
     a = services.organisation_create(actor=None, name="Alpha Réemploi", kind=Organisation.Kind.COMPANY)

@@ -50,11 +50,6 @@ def _upload(page, live_server, path: Path) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    __import__("django.db", fromlist=["connection"]).connection.vendor == "sqlite",
-    reason="Known open bug (session note 2026-11-29): after the rest of the suite, on SQLite, this live-server "
-    "session drops; runs on PostgreSQL in CI",
-)
 def test_staff_imports_fixes_merges_and_sees_the_map(browser, live_server, settings, tmp_path):
     settings.GRAPPE_REQUIRE_STAFF_2FA = True
     User.objects.create_user(email="nouvelle@cluster.test", password="Chantier-2026!", role=User.Role.STAFF)
@@ -130,16 +125,5 @@ def test_staff_imports_fixes_merges_and_sees_the_map(browser, live_server, setti
     # leaving while they are in flight races the live server's writes to the shared test database).
     page.wait_for_load_state("networkidle")
     page.goto(f"{live_server.url}/staff/insights/map/")
-    if "/accounts/login/" in page.url:
-        # Known open bug (lead's note, 2026-11-29): on SQLite, after tests/trust/test_leak_scan.py's
-        # private-feed test ran in the same process, this live-server session is lost here; alone,
-        # or on PostgreSQL, it is not. Sign in again (password, then the one-time code) to go on.
-        page.locator("#id_username").fill("nouvelle@cluster.test")
-        page.locator("#id_password").fill("Chantier-2026!")
-        page.locator("#id_password").press("Enter")
-        if page.locator("#id_token").count():
-            page.locator("#id_token").fill(_code(secret_text))
-            page.get_by_role("button", name="Valider").click()
-        page.wait_for_url("**/staff/insights/map/**")
     expect(page.locator("svg").first).to_be_visible()
     assert_accessible(page)
