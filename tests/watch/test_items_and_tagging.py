@@ -114,6 +114,35 @@ def test_search_ignores_accents_and_case_and_needs_every_word(sources):
     assert item_list(text="hydrogène").count() == 0
 
 
+def test_search_ranks_a_title_match_above_body_only_matches(sources):
+    """Title words weigh more: bm25 column weights on SQLite, ts_rank with setweight A/B on PostgreSQL."""
+    now = timezone.now()
+    ingest_entries(
+        sources[0],
+        [
+            entry(
+                "Rénovation des écoles : le calendrier des chantiers",
+                "https://a.example/body",
+                "<p>Le désamiantage précède la rénovation : l'amiante des toitures, l'amiante des faux plafonds "
+                "et l'amiante des colles de carrelage sont retirés avant les travaux.</p>",
+            ),
+            entry(
+                "Amiante : nouvelle obligation d'inventaire",
+                "https://a.example/title",
+                "<p>Les propriétaires de bâtiments publics devront tenir un inventaire à jour.</p>",
+            ),
+            entry("Isolation des toitures plates", "https://a.example/none", "<p>Rien à voir.</p>"),
+        ],
+        now,
+    )
+    ranked = list(item_list(text="AMIANTE").order_by("-search_rank", "-pk"))
+    assert [item.canonical_url for item in ranked] == ["https://a.example/title", "https://a.example/body"]
+    assert ranked[0].search_rank > ranked[1].search_rank > 0
+    # Prefixes and accents: the folded title words carry the weight too.
+    ranked = list(item_list(text="oblig").order_by("-search_rank", "-pk"))
+    assert [item.canonical_url for item in ranked] == ["https://a.example/title"]
+
+
 # --- rules ---------------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ a phrase matches consecutive words. ``"économie circulaire"`` matches "Economie
 """
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,12 +38,21 @@ class RuleSyntaxError(ValueError):
 class Document:
     """Folded words of a text, prepared once and matched against many rules."""
 
-    __slots__ = ("joined", "words")
+    __slots__ = ("_ordered", "joined", "words")
 
     def __init__(self, text: str, *, folded: bool = False) -> None:
         tokens = _WORD.findall(text if folded else fast_fold(text))
         self.words = frozenset(tokens)
         self.joined = " " + " ".join(tokens) + " "
+        self._ordered: list[str] | None = None
+
+    def has_prefix(self, stem: str) -> bool:
+        """Whether a word starts with ``stem``: one binary search in the sorted words (sorted once, when a
+        prefix rule first asks) instead of a scan of every word for every prefix rule."""
+        if self._ordered is None:
+            self._ordered = sorted(self.words)
+        index = bisect_left(self._ordered, stem)
+        return index < len(self._ordered) and self._ordered[index].startswith(stem)
 
 
 @dataclass(frozen=True)
@@ -52,8 +62,7 @@ class Term:
 
     def matches(self, doc: Document) -> bool:
         if self.prefix:
-            stem = self.words[0]
-            return any(w.startswith(stem) for w in doc.words)
+            return doc.has_prefix(self.words[0])
         if len(self.words) == 1:
             return self.words[0] in doc.words
         return (" " + " ".join(self.words) + " ") in doc.joined
@@ -72,7 +81,11 @@ class And:
     children: tuple["Node", ...]
 
     def matches(self, doc: Document) -> bool:
-        return all(c.matches(doc) for c in self.children)
+        # A loop, not all(generator): rules run for every item and topic, the generator costs more.
+        for child in self.children:  # noqa: SIM110
+            if not child.matches(doc):
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -80,7 +93,10 @@ class Or:
     children: tuple["Node", ...]
 
     def matches(self, doc: Document) -> bool:
-        return any(c.matches(doc) for c in self.children)
+        for child in self.children:  # noqa: SIM110
+            if child.matches(doc):
+                return True
+        return False
 
 
 Node = Term | Not | And | Or

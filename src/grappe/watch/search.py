@@ -5,7 +5,7 @@
   ``watch_item`` so every write path updates it (ORM saves, raw inserts at ingest, deletes). Ranked with
   ``bm25`` (title weighs more).
 - PostgreSQL: ``to_tsvector('simple', search_text)`` with a GIN index (created by migration 0003),
-  ranked with ``ts_rank``.
+  ranked with ``ts_rank`` weighting the title's words (A) above the rest (B).
 - Any other database: every word with LIKE on ``search_text`` (no ranking).
 
 ``search_text`` is folded (``core.text.fold``: accents, case, ligatures) when items are stored, and the
@@ -16,7 +16,7 @@ each word also matches as a prefix ("isol" finds "isolation").
 import re
 
 from django.db import connection
-from django.db.models import F, FloatField, QuerySet, Value
+from django.db.models import FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from grappe.core.text import fold
@@ -75,6 +75,26 @@ def _fts5_query(words: list[str]) -> str:
     return " AND ".join(f'"{word}"*' for word in words)
 
 
+# ts_rank's weights for D, C, B, A (PostgreSQL's defaults, spelled out): a title word counts 2.5 times a
+# body word; repeated body words add less and less (ts_rank), so one title match outranks a few in the body.
+PG_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+
+
+def _pg_rank_sql(table: str) -> str:
+    """``ts_rank`` over the title's words (weight A) and the rest of ``search_text`` (weight B).
+
+    ``search_text`` is the folded title followed by the folded summary and content (``ingest``), one
+    space between words, so the title's folded words are its first N words, N being the title's word
+    count: the title is ranked with exactly the folding the query uses, with no extension (unaccent)
+    and no extra column. Only matching rows are ranked; the filter uses the GIN index."""
+    words = f"regexp_split_to_array({table}.search_text, ' ')"
+    count = rf"coalesce(array_length(regexp_split_to_array(btrim({table}.title), '\s+'), 1), 0)"
+    title = f"array_to_string(({words})[1:{count}], ' ')"
+    rest = f"array_to_string(({words})[{count} + 1:], ' ')"
+    vector = f"setweight(to_tsvector('simple', {title}), 'A') || setweight(to_tsvector('simple', {rest}), 'B')"
+    return f"ts_rank('{PG_WEIGHTS}'::float4[], {vector}, to_tsquery('simple', %s))"
+
+
 def search_items(queryset: QuerySet, text: str) -> QuerySet:
     """``queryset`` limited to items containing every word of ``text``, annotated with ``search_rank``
     (higher is better). The order is left to the caller (``order_by("-search_rank", ...)``)."""
@@ -95,15 +115,14 @@ def search_items(queryset: QuerySet, text: str) -> QuerySet:
         )
         return queryset.annotate(search_rank=rank)
     if vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchVector
 
         vector = SearchVector("search_text", config="simple")  # the GIN index's expression, exactly
-        query = SearchQuery(" & ".join(f"'{word}':*" for word in words), search_type="raw", config="simple")
-        return (
-            queryset.annotate(search_vector=vector)
-            .filter(search_vector=query)
-            .annotate(search_rank=SearchRank(F("search_vector"), query))
-        )
+        raw_query = " & ".join(f"'{word}':*" for word in words)
+        query = SearchQuery(raw_query, search_type="raw", config="simple")
+        table = connection.ops.quote_name(queryset.model._meta.db_table)
+        rank = RawSQL(_pg_rank_sql(table), [raw_query], output_field=FloatField())
+        return queryset.annotate(search_vector=vector).filter(search_vector=query).annotate(search_rank=rank)
     for word in words:
         queryset = queryset.filter(search_text__contains=word)
     return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
