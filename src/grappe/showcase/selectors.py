@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -48,12 +49,14 @@ def public_organisations(day: dt.date | None = None) -> QuerySet[Organisation]:
 CARD_FIELDS = ("pk", "slug", "name", "kind", *(f"description_{code}" for code in LANGUAGE_CODES))
 
 
-def public_page(ids: list[int]) -> dict[int, Organisation]:
-    """``public_organisations().in_bulk(ids)`` in one indexed query, with the public card fields only.
+def public_page(ids: list[int]) -> dict[int, SimpleNamespace]:
+    """The public members among ``ids``, as plain objects with the ``CARD_FIELDS`` only, in one query.
 
-    PostgreSQL plans the ``EXISTS`` of ``members_on`` as a semi-join over every membership (160 ms
-    at 100,000 members); a subquery on the memberships of these ids stays on the indexes. The
-    membership rule is still the ecosystem's (``_membership_on``).
+    Plain objects rather than model instances: nothing else can be read from them (no lazy loading of
+    a private field), and they cost a third of the time. PostgreSQL plans the ``EXISTS`` of
+    ``members_on`` as a semi-join over every membership (160 ms at 100,000 members); a subquery on the
+    memberships of these ids stays on the indexes. The membership rule is still the ecosystem's
+    (``_membership_on``).
     """
     if not ids:
         return {}
@@ -62,12 +65,13 @@ def public_page(ids: list[int]) -> dict[int, Organisation]:
         .filter(organisation_id__in=ids)
         .values("organisation_id")
     )
-    return (
+    rows = (
         Organisation.objects.filter(pk__in=ids, public_profile_consent=True)
         .filter(pk__in=live)
-        .only(*CARD_FIELDS)
-        .in_bulk()
+        .order_by()
+        .values_list(*CARD_FIELDS)
     )
+    return {row[0]: SimpleNamespace(**dict(zip(CARD_FIELDS, row, strict=True))) for row in rows}
 
 
 def public_organisation(slug: str) -> Organisation:
@@ -88,7 +92,7 @@ def public_markers(organisation: Organisation) -> list[tuple[float, float, str]]
     return points
 
 
-def translated_description(organisation: Organisation) -> tuple[str, str]:
+def translated_description(organisation: Organisation | SimpleNamespace) -> tuple[str, str]:
     """(text, language) of the description in the current language, else French, else English, else any."""
     current = (get_language() or "fr")[:2]
     for language in dict.fromkeys([current, "fr", "en", *LANGUAGE_CODES]):
