@@ -244,6 +244,7 @@ class Opportunity(models.Model):
 
     Posted by a member from the portal (pending until staff moderation) or by staff (published).
     Public while published and not expired. ``contact_email`` is the public contact the poster gives.
+    The poster's organisation may edit it (back to moderation), move its expiry date or withdraw it.
     """
 
     class Kind(models.TextChoices):
@@ -258,6 +259,7 @@ class Opportunity(models.Model):
         PENDING = "pending", _("en attente de modération")
         PUBLISHED = "published", _("publiée")
         REJECTED = "rejected", _("refusée")
+        WITHDRAWN = "withdrawn", _("retirée")
 
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.PENDING)
