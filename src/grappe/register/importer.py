@@ -14,6 +14,14 @@ Full extract (streamed, two passes, never the whole extract in memory):
 
 Memory holds integer sets and maps of the universe only (hundreds of MB at national scale).
 
+Every file except ``branch.csv`` (tiny) is read by a fast path (``fast``: pyarrow blocks,
+vectorised checks identical to ``rows.RowParser``, numpy filters; only the universe's rows become
+Python tuples), ``activity.csv`` in a second process (``activity_worker``). On any doubt (a row the
+checks refuse, a parse or encoding surprise) the fast path gives the file back: what it staged is
+removed (SQLite: ``DELETE``; PostgreSQL: rollback to a savepoint) and the row-by-row reader reads
+the file, reporting the exact line and reason of a bad row. ``GRAPPE_REGISTER_FAST_MIN_BYTES``
+(default 0) sets the smallest file the fast path reads.
+
 Update extract: must follow the last applied extract (``--force`` to override); for each table,
 delete the rows of the entities listed in ``<table>_delete.csv``, then insert
 ``<table>_insert.csv``; enterprises the update touches are then checked against the territory
@@ -48,12 +56,22 @@ from grappe.register.extract import (
     Extract,
     ExtractError,
     Meta,
+    parse_date,
 )
 from grappe.register.models import Address, Branch, Denomination, Enterprise, Establishment, ImportRun
 from grappe.register.numbers import ENTERPRISE_MAX
 from grappe.register.rows import NACE_VERSIONS, Codes, RowParser
 from grappe.register.territory import Territory, configured_territory, province_of_postal_codes
 from grappe.register.writers import SqliteBulk, Stage, delete_in, insert_rows
+
+try:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from grappe.register import fast
+except ImportError:  # pragma: no cover - pyarrow is a dependency; the row-by-row readers do everything
+    fast = None
 
 Progress = Callable[[str], None]
 RowProgress = Callable[[str, int], None]  # (file name, rows read so far)
@@ -91,6 +109,22 @@ _LANGUAGE_RANK = {"1": 0, "2": 1, "0": 2, "3": 3, "4": 4}
 
 def name_rank(kind: str, language: str) -> int:
     return _TYPE_RANK.get(kind, 40) + _LANGUAGE_RANK.get(language, 5)
+
+
+def _iso_or_none(value: str) -> str | None:
+    return parse_date(value) if value else None
+
+
+def _blank(column: Any) -> Any:
+    """Rows whose (dictionary-encoded) value is the empty string."""
+    return pc.equal(column.dictionary, "").to_numpy(zero_copy_only=False)[column.indices.to_numpy(zero_copy_only=False)]
+
+
+def _isin(numbers: Any, sorted_values: Any) -> Any:
+    if not len(sorted_values):
+        return np.zeros(len(numbers), dtype=bool)
+    index = np.minimum(np.searchsorted(sorted_values, numbers), len(sorted_values) - 1)
+    return sorted_values[index] == numbers
 
 
 @dataclass
@@ -136,28 +170,41 @@ class FullImport:
         self.zip_of: dict[int, str] = {}  # entity in the territory -> its postal code (seat first)
         self.owner: dict[int, int] = {}  # entity of the universe -> its enterprise
         self.names: dict[int, tuple[int, str]] = {}  # enterprise -> (rank, preferred name)
+        self.fast_tables: list[str] = []  # tables the fast path loaded (the others were read row by row)
 
     def run(self) -> dict[str, int]:
         stage = self.stage = Stage(TABLES)
         stage.create()
         in_territory = self.territory_entities()
         universe = self.universe(in_territory)
+        del in_territory
         self.owner = {number: number for number in universe}
+        if fast is not None:
+            self.universe_array = np.array(sorted(universe), dtype=np.int64)
         self.progress(_("univers : %(count)s entreprises") % {"count": len(universe)})
+        del universe
         job = self.job = None
-        for table, rows in (
-            ("establishment", self.establishment_rows),
-            ("branch", self.branch_rows),
-            ("denomination", self.denomination_rows),
-            ("address", self.address_rows),
-            ("contact", self.contact_rows),
-            ("enterprise", self.enterprise_rows),
+        for table, fast_rows, rows in (
+            ("establishment", "fast_establishment_rows", self.establishment_rows),
+            ("branch", None, self.branch_rows),
+            ("denomination", "fast_denomination_rows", self.denomination_rows),
+            ("address", "fast_address_rows", self.address_rows),
+            ("contact", "fast_contact_rows", self.contact_rows),
+            ("enterprise", "fast_enterprise_rows", self.enterprise_rows),
         ):
             if table == "denomination":
                 # The universe's entities are all known: activity.csv goes to a second process.
                 job = self.job = ActivityJob.start(self.extract, self.parser, self.owner)
+                if fast is not None:
+                    self.owners = fast.Owners(self.owner)
             self.progress(_("chargement de %(file)s") % {"file": f"{table}.csv"})
-            stage.load(table, rows())
+            if fast_rows is None:
+                stage.load(table, rows())
+            else:
+                self.load(table, getattr(self, fast_rows), rows)
+        # The other tables are complete: their indexes are built while the worker finishes.
+        self.progress(_("bascule des tables et index"))
+        stage.swap([table for table in stage.tables if table != "activity"])
         self.progress(_("chargement de %(file)s") % {"file": "activity.csv"})
         result = job.finish() if job is not None else None
         if result is not None:
@@ -168,8 +215,7 @@ class FullImport:
                 tracker("activity.csv", result["read"])
         else:
             stage.load("activity", self.activity_rows())
-        self.progress(_("bascule des tables et index"))
-        stage.swap()
+        stage.swap(["activity"])
         self.progress(_("validation de la transaction"))
         return self.counts
 
@@ -184,10 +230,86 @@ class FullImport:
         if job is not None:
             job.workdir.cleanup()
 
+    # Fast path (pyarrow + numpy, ``fast``) with the row-by-row reader as the fallback ----------
+    def fast_enabled(self, name: str) -> bool:
+        if fast is None:
+            return False
+        size = self.extract.location(name)[2]
+        return size >= getattr(settings, "GRAPPE_REGISTER_FAST_MIN_BYTES", 0)
+
+    def fast_batches(self, name: str, table: str, dictionary: tuple[str, ...] = ()) -> Iterator[Any]:
+        source, member, _size = self.extract.location(name)
+        block = getattr(settings, "GRAPPE_REGISTER_PARALLEL_BLOCK_BYTES", 8 << 20)
+        tracker = _row_tracker.get()
+        count = 0
+        for batch in fast.batches(source, member, HEADERS[table], block_size=block, dictionary=dictionary):
+            count += batch.num_rows
+            yield batch
+            if tracker is not None:
+                tracker(name, count)
+
+    def load(self, table: str, fast_rows: Callable[[], Iterator[tuple]], rows: Callable[[], Iterator[tuple]]) -> None:
+        """Stage a table through the fast path; on any doubt, undo and read the file row by row."""
+        if not self.fast_enabled(f"{table}.csv"):
+            self.stage.load(table, rows())
+            return
+        try:
+            if self.stage.sqlite:
+                self.stage.load(table, fast_rows())
+            else:
+                with transaction.atomic():  # an aborted COPY must not abort the import's transaction
+                    self.stage.load(table, fast_rows())
+            self.fast_tables.append(table)
+        except fast.Doubt:
+            self.stage.clear(table)
+            self.stage.load(table, rows())
+
+    def date_column(self, column: Any) -> Any:
+        return fast.mapped(column, _iso_or_none)
+
     # Pass 1 ------------------------------------------------------------------------------------
     def territory_entities(self) -> set[int]:
         """Entities with a non-struck-off Belgian seat or establishment address in the territory."""
         self.progress(_("lecture de %(file)s (territoire)") % {"file": "address.csv"})
+        if self.fast_enabled("address.csv"):
+            try:
+                return self.fast_territory_entities()
+            except fast.Doubt:
+                self.zip_of.clear()
+        return self.row_territory_entities()
+
+    def fast_territory_entities(self) -> set[int]:
+        parser, postal_codes = self.parser, pa.array(sorted(self.territory.postal_codes), pa.string())
+        found: set[int] = set()
+        zip_of = self.zip_of
+        dictionary = ("TypeOfAddress", "CountryNL", "CountryFR", "Zipcode", "DateStrikingOff")
+        for batch in self.fast_batches("address.csv", "address", dictionary):
+            entities = fast.entity_numbers(batch.column(0))
+            kind_text = fast.coded(batch.column(1), parser.address_types)
+            self.date_column(batch.column(12))
+            zipcode = batch.column(4)
+            candidate = (
+                pc.is_in(zipcode.dictionary, value_set=postal_codes).to_numpy(zero_copy_only=False)[
+                    zipcode.indices.to_numpy(zero_copy_only=False)
+                ]
+                & _blank(batch.column(2))
+                & _blank(batch.column(3))
+                & _blank(batch.column(12))
+            )
+            candidate &= (kind_text == "REGO") | (kind_text == "BAET")
+            rows = np.flatnonzero(candidate)
+            if not len(rows):
+                continue
+            zips = zipcode.dictionary.to_numpy(zero_copy_only=False)[zipcode.indices.to_numpy(zero_copy_only=False)]
+            for entity, kind, code in zip(
+                entities[rows].tolist(), kind_text[rows].tolist(), zips[rows].tolist(), strict=True
+            ):
+                if kind == "REGO" or entity not in zip_of:
+                    found.add(entity)
+                    zip_of[entity] = code
+        return found
+
+    def row_territory_entities(self) -> set[int]:
         parse = self.parser.address
         postal_codes = self.territory.postal_codes
         found: set[int] = set()
@@ -208,6 +330,32 @@ class FullImport:
 
     def universe(self, in_territory: set[int]) -> set[int]:
         self.progress(_("lecture de %(file)s (univers)") % {"file": "establishment.csv"})
+        if self.fast_enabled("establishment.csv"):
+            saved = dict(self.zip_of)
+            try:
+                return self.fast_universe(in_territory)
+            except fast.Doubt:
+                self.zip_of = saved
+        return self.row_universe(in_territory)
+
+    def fast_universe(self, in_territory: set[int]) -> set[int]:
+        universe = {number for number in in_territory if number < ENTERPRISE_MAX}
+        inside = np.array(sorted(n for n in in_territory if n >= ENTERPRISE_MAX), dtype=np.int64)
+        zip_of = self.zip_of
+        for batch in self.fast_batches("establishment.csv", "establishment", ("StartDate",)):
+            establishments = fast.establishment_numbers(batch.column(0))
+            self.date_column(batch.column(1))
+            enterprises = fast.enterprise_numbers(batch.column(2))
+            rows = np.flatnonzero(_isin(establishments, inside))
+            for establishment, enterprise in zip(
+                establishments[rows].tolist(), enterprises[rows].tolist(), strict=True
+            ):
+                universe.add(enterprise)
+                if enterprise not in zip_of:
+                    zip_of[enterprise] = zip_of[establishment]
+        return universe
+
+    def row_universe(self, in_territory: set[int]) -> set[int]:
         universe = {number for number in in_territory if number < ENTERPRISE_MAX}
         parse = self.parser.establishment
         zip_of = self.zip_of
@@ -298,6 +446,136 @@ class FullImport:
                 yield entity, enterprise, entity_contact, contact_type, value
         self.counts["contact"] = count
 
+    def fast_establishment_rows(self) -> Iterator[tuple]:
+        universe = self.universe_array
+        added: dict[int, int] = {}
+        for batch in self.fast_batches("establishment.csv", "establishment", ("StartDate",)):
+            numbers = fast.establishment_numbers(batch.column(0))
+            starts = self.date_column(batch.column(1))
+            enterprises = fast.enterprise_numbers(batch.column(2))
+            rows = np.flatnonzero(_isin(enterprises, universe))
+            for number, enterprise, start in zip(
+                numbers[rows].tolist(), enterprises[rows].tolist(), starts[rows].tolist(), strict=True
+            ):
+                if number not in added:  # a duplicated line keeps the first
+                    added[number] = enterprise
+                    yield number, enterprise, start
+        self.owner.update(added)
+        self.counts["establishment"] = len(added)
+
+    def fast_entity_rows(self, table: str, codes: dict[int, set[str]], dictionary: tuple[str, ...]) -> Iterator[Any]:
+        """Blocks of a file keyed by EntityNumber, checked, without adjacent duplicates, reduced to the
+        universe: yields (batch, kept row positions, their entity numbers, their enterprises)."""
+        owners = self.owners
+        previous = None
+        for batch in self.fast_batches(f"{table}.csv", table, dictionary):
+            entities = fast.entity_numbers(batch.column(0))
+            for index, known in codes.items():
+                fast.coded(batch.column(index), known)
+            repeated, previous = fast.repeats(batch, previous)
+            found, enterprises = owners.lookup(entities)
+            rows = np.flatnonzero(found & ~repeated)
+            yield batch, rows, entities[rows], enterprises[rows]
+
+    def fast_denomination_rows(self) -> Iterator[tuple]:
+        parser, names = self.parser, {}
+        count = 0
+        for batch, rows, entities, enterprises in self.fast_entity_rows(
+            "denomination", {1: parser.languages, 2: parser.denomination_types}, ("Language", "TypeOfDenomination")
+        ):
+            if not len(rows):
+                continue
+            taken = pa.array(rows)
+            languages = fast.coded(batch.column(1).take(taken), parser.languages).tolist()
+            kinds = fast.coded(batch.column(2).take(taken), parser.denomination_types).tolist()
+            values = fast.texts(batch.column(3).take(taken))
+            entity_list, enterprise_list = entities.tolist(), enterprises.tolist()
+            for entity, language, kind, value in zip(entity_list, languages, kinds, values, strict=True):
+                if entity < ENTERPRISE_MAX:  # the enterprise's own name (its number is its own owner)
+                    rank = name_rank(kind, language)
+                    best = names.get(entity)
+                    if best is None or rank < best[0]:
+                        names[entity] = (rank, value)
+            count += len(rows)
+            yield from zip(entity_list, enterprise_list, languages, kinds, values, strict=True)
+        self.names = names
+        self.counts["denomination"] = count
+
+    def fast_address_rows(self) -> Iterator[tuple]:
+        parser = self.parser
+        count = 0
+        dictionary = ("TypeOfAddress", "CountryNL", "CountryFR", "Zipcode", "DateStrikingOff")
+        for batch, rows, entities, enterprises in self.fast_entity_rows(
+            "address", {1: parser.address_types}, dictionary
+        ):
+            struck = self.date_column(batch.column(12))  # every row's date is checked
+            if not len(rows):
+                continue
+            taken = pa.array(rows)
+            columns = [fast.texts(batch.column(index).take(taken)) for index in range(1, 12)]
+            count += len(rows)
+            yield from zip(entities.tolist(), enterprises.tolist(), *columns, struck[rows].tolist(), strict=True)
+        self.counts["address"] = count
+
+    def fast_contact_rows(self) -> Iterator[tuple]:
+        parser = self.parser
+        count = 0
+        for batch, rows, entities, enterprises in self.fast_entity_rows(
+            "contact", {1: parser.entity_contacts, 2: parser.contact_types}, ("EntityContact", "ContactType")
+        ):
+            if not len(rows):
+                continue
+            taken = pa.array(rows)
+            columns = [fast.texts(batch.column(index).take(taken)) for index in range(1, 4)]
+            count += len(rows)
+            yield from zip(entities.tolist(), enterprises.tolist(), *columns, strict=True)
+        self.counts["contact"] = count
+
+    def fast_enterprise_rows(self) -> Iterator[tuple]:
+        parser, names = self.parser, self.names
+        zip_of, provinces = self.zip_of, self.provinces
+        universe = self.universe_array
+        seen: set[int] = set()
+        dictionary = (
+            "Status",
+            "JuridicalSituation",
+            "TypeOfEnterprise",
+            "JuridicalForm",
+            "JuridicalFormCAC",
+            "StartDate",
+        )
+        for batch in self.fast_batches("enterprise.csv", "enterprise", dictionary):
+            numbers = fast.enterprise_numbers(batch.column(0))
+            columns = [
+                fast.coded(batch.column(1), parser.status),
+                fast.coded(batch.column(2), parser.situations),
+                fast.coded(batch.column(3), parser.types),
+                fast.coded(batch.column(4), parser.forms, blank=True),
+                fast.coded(batch.column(5), parser.forms, blank=True),
+                self.date_column(batch.column(6)),
+            ]
+            rows = np.flatnonzero(_isin(numbers, universe))
+            if not len(rows):
+                continue
+            for number, *values in zip(numbers[rows].tolist(), *(c[rows].tolist() for c in columns), strict=True):
+                if number in seen:
+                    continue
+                seen.add(number)
+                zipcode = zip_of.get(number, "")
+                name = names.get(number, (0, ""))[1]
+                yield (number, *values, name, zipcode, provinces.get(zipcode, ""), False)
+        yield from self.enterprise_stubs(seen)
+
+    def enterprise_stubs(self, seen: set[int]) -> Iterator[tuple]:
+        """Entities of the universe missing from enterprise.csv (an inconsistent extract): a stub each."""
+        names, zip_of, provinces = self.names, self.zip_of, self.provinces
+        for number in (n for n in self.owner if n < ENTERPRISE_MAX and n not in seen):
+            zipcode = zip_of.get(number, "")
+            seen.add(number)
+            name = names.get(number, (0, ""))[1]
+            yield (number, "AC", "", "", "", "", None, name, zipcode, provinces.get(zipcode, ""), True)
+        self.counts["enterprise"] = len(seen)
+
     def activity_rows(self) -> Iterator[tuple]:
         """The hot loop (36 M rows nationally): checks inlined, the entity parsed once per run of rows."""
         parser, owner = self.parser, self.owner
@@ -346,13 +624,7 @@ class FullImport:
                 zipcode = zip_of.get(number, "")
                 name = names.get(number, (0, ""))[1]
                 yield (*parsed, name, zipcode, provinces.get(zipcode, ""), False)
-        # Entities of the universe missing from enterprise.csv (an inconsistent extract): keep a stub.
-        for number in (n for n in owner if n < ENTERPRISE_MAX and n not in seen):
-            zipcode = zip_of.get(number, "")
-            seen.add(number)
-            name = names.get(number, (0, ""))[1]
-            yield (number, "AC", "", "", "", "", None, name, zipcode, provinces.get(zipcode, ""), True)
-        self.counts["enterprise"] = len(seen)
+        yield from self.enterprise_stubs(seen)
 
 
 class ActivityJob:

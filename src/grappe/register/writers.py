@@ -175,7 +175,13 @@ class Stage:
             # ATTACH works inside the transaction; DETACH only once no transaction holds the file.
             cursor.execute(f"ATTACH DATABASE ? AS {alias}", (path,))
             _attached.setdefault(id(self.raw), set()).add(alias)
-            cursor.execute(f"INSERT INTO {_q(stage)} ({cols}) SELECT {cols} FROM {alias}.a ORDER BY rowid")
+            # The worker's rows are three integers (entity, packed key, group) and its small code
+            # tables; CROSS JOIN keeps its table as the outer loop (file order, no sort).
+            cursor.execute(
+                f"INSERT INTO {_q(stage)} ({cols}) SELECT a.e, a.k & 2147483647, g.value, c.version, c.code, c.class "
+                f"FROM {alias}.a AS a CROSS JOIN {alias}.c AS c CROSS JOIN {alias}.g AS g "
+                "WHERE c.id = a.k >> 31 AND g.id = a.g ORDER BY a.rowid"
+            )
         else:
             with (
                 open(path, "rb") as handle,
@@ -189,9 +195,14 @@ class Stage:
         if self.sqlite:
             detach_worker_outputs(self.raw)
 
-    def swap(self) -> None:
+    def clear(self, table: str) -> None:
+        """Empty one staging table (the fast path gave a file back to the row-by-row reader)."""
+        if self.sqlite:
+            self.raw.cursor().execute(f"DELETE FROM {_q(self.stage_name(table))}")
+
+    def swap(self, tables: Sequence[str] | None = None) -> None:
         cursor = self.raw.cursor()
-        for table in self.tables:
+        for table in self.tables if tables is None else tables:
             live, stage = db_table(table), self.stage_name(table)
             if self.sqlite:
                 cursor.execute(f"DROP TABLE {_q(live)}")
