@@ -275,7 +275,7 @@ class _Snapshot:
     # Vocabulary: the distinct space-separated words of the documents, with their postings (see _postings).
     words: list[str] = field(default_factory=list)
     word_offsets: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
-    word_ranks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    word_ranks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     vocabulary: str = ""  # the words joined by newlines (a term is looked for in all of them at once)
     word_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     # Text bitmaps already computed on this snapshot (LRU): a common word costs its SQL once per worker.
@@ -283,6 +283,16 @@ class _Snapshot:
 
 
 _snapshots: dict[str, _Snapshot] = {}
+
+
+def _pool() -> Any:
+    """Arrow's system allocator: buffers go back to the system once the snapshot is built (arrow's
+    default pool keeps them: a few hundred megabytes more per worker at 100,000 organisations)."""
+    import pyarrow as pa
+
+    return pa.system_memory_pool()
+
+
 _lock = threading.Lock()
 
 
@@ -320,12 +330,20 @@ def _snapshot() -> _Snapshot:
         current = _snapshots.get(connection.alias)
         if current is not None and current.generation == generation:  # loaded by another thread meanwhile
             return current
+        import pyarrow as pa
+
         rows = DirectoryEntry.objects.order_by("name_key", "pk").values_list("pk", "facets", "document")
-        order, facets, documents = [], [], []
+        order, facets, chunks, batch = [], [], [], []
         for pk, facet_words, document in rows.iterator(chunk_size=5000):
             order.append(pk)
             facets.append(facet_words)
-            documents.append(document)
+            batch.append(document)
+            if len(batch) == 5000:  # the documents go to arrow as they come (no list of 100,000 strings)
+                chunks.append(pa.array(batch, type=pa.string(), memory_pool=_pool()))
+                batch = []
+        chunks.append(pa.array(batch, type=pa.string(), memory_pool=_pool()))
+        documents = pa.concat_arrays(chunks, memory_pool=_pool())
+        del chunks, batch
         size = len(order)
         postings: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
         pairs, pair_offsets, pair_ranks = _postings(facets)
@@ -352,7 +370,7 @@ def _snapshot() -> _Snapshot:
         return snapshot
 
 
-def _postings(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _postings(texts: Any) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The distinct space-separated words of ``texts`` and, for each, the (ascending) positions of the
     texts holding it: ``ranks[offsets[i]:offsets[i + 1]]`` for ``words[i]``.
 
@@ -362,19 +380,21 @@ def _postings(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not texts:
-        return [], np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    split = pc.split_pattern(pa.array(texts, type=pa.string()), " ")
-    encoded = pc.dictionary_encode(pc.list_flatten(split))
-    words = [word for word in encoded.dictionary.to_pylist()]
-    text_of = pc.list_parent_indices(split).to_numpy().astype(np.int64)
-    keys = np.sort(encoded.indices.to_numpy().astype(np.int64) * len(texts) + text_of)
+    if not len(texts):
+        return [], np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    array = texts if isinstance(texts, pa.Array) else pa.array(texts, type=pa.string(), memory_pool=_pool())
+    split = pc.split_pattern(array, " ", memory_pool=_pool())
+    encoded = pc.dictionary_encode(pc.list_flatten(split, memory_pool=_pool()), memory_pool=_pool())
+    words = encoded.dictionary.to_pylist()
+    keys = encoded.indices.to_numpy().astype(np.int64) * len(texts)
+    keys += pc.list_parent_indices(split, memory_pool=_pool()).to_numpy()
+    del split, encoded
+    keys.sort()
     if len(keys):
         keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]  # a word once per text
-    word_of, ranks = np.divmod(keys, len(texts))
     offsets = np.zeros(len(words) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum(np.bincount(word_of, minlength=len(words)))
-    return words, offsets, ranks
+    offsets[1:] = np.cumsum(np.bincount(keys // len(texts), minlength=len(words)))
+    return words, offsets, (keys % len(texts)).astype(np.int32)
 
 
 TEXT_CACHE_SIZE = 256
