@@ -341,6 +341,8 @@ TABLE: dict[str, tuple[str, str]] = {
     **_declare("public", "GET", "showcase:news_detail"),
     **_declare("nobody_without_secret", "GET", "showcase:stories_detail"),  # a draft is public to no one
     **_declare("member", "GET", "showcase_members:portal_opportunities"),
+    **_declare("member_a_or_staff", "GET", "showcase_members:opportunity_edit", "showcase_members:opportunity_extend"),
+    **_declare("member_a_or_staff", "POST", "showcase_members:opportunity_withdraw"),
     **_declare(
         "staff",
         "GET",

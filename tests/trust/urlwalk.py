@@ -196,6 +196,9 @@ K: dict[str, Callable[[World], dict[str, Any]]] = {
     "showcase:news_detail": lambda w: {"slug": w.post.slug},
     "showcase:stories_detail": lambda w: {"slug": w.draft_post.slug},  # a draft, and a news not a story
     "showcase_members:staff_opportunity_moderate": lambda w: {"pk": w.opportunity.pk},
+    "showcase_members:opportunity_edit": lambda w: {"pk": w.opportunity.pk},
+    "showcase_members:opportunity_extend": lambda w: {"pk": w.opportunity.pk},
+    "showcase_members:opportunity_withdraw": lambda w: {"pk": w.opportunity.pk},
     "showcase_members:staff_post_edit": lambda w: {"pk": w.draft_post.pk},
     "showcase_members:staff_take_over_draft": lambda w: {"draft_id": w.story.pk},
     "admin:otp_totp_totpdevice_config": lambda w: {"pk": w.totp_device.pk},

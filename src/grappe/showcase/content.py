@@ -1,6 +1,7 @@
 """Writes of public content: opportunities (posted by members or staff, moderated), news and stories.
 
 Every write is audited. Members' opportunities wait for moderation; staff's are published at once.
+The poster's organisation (or staff) edits (a member's edit is moderated again), extends or withdraws one.
 A story may start from an innovation ``StoryDraft`` (:func:`take_over_draft`).
 """
 
@@ -59,6 +60,89 @@ def opportunity_moderate(*, actor: Any, opportunity: Opportunity, publish: bool,
         message=note,
     )
     return opportunity
+
+
+def can_change_opportunity(user: Any, opportunity: Opportunity) -> bool:
+    """Staff, or a member user of the opportunity's organisation (edit, extend, withdraw)."""
+    if permissions.is_staff(user):
+        return True
+    return opportunity.organisation_id is not None and opportunity.organisation_id in (
+        permissions.member_organisation_ids(user)
+    )
+
+
+def _locked(actor: Any, opportunity: Opportunity) -> Opportunity:
+    if not can_change_opportunity(actor, opportunity):
+        raise PermissionDenied
+    current = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if current.status == Opportunity.Status.WITHDRAWN:
+        raise ValidationError(_("Cette opportunité a été retirée : publiez-en une nouvelle."))
+    return current
+
+
+@transaction.atomic
+def opportunity_update(*, actor: Any, opportunity: Opportunity) -> Opportunity:
+    """Save an edited opportunity. A member's edit goes back to moderation, like a new post; staff's stays as it is."""
+    current = _locked(actor, opportunity)
+    before = snapshot(current)
+    opportunity.status = current.status
+    opportunity.published_at = current.published_at
+    if not permissions.is_staff(actor):
+        opportunity.status = Opportunity.Status.PENDING
+        opportunity.published_at = None
+    if not permissions.can_post_opportunity(actor, opportunity.organisation):
+        raise PermissionDenied  # a member cannot move it to an organisation they do not act for
+    opportunity.full_clean()
+    opportunity.save()
+    audit_log(
+        actor=actor,
+        action="showcase.opportunity.updated",
+        obj=opportunity,
+        organisation_id=opportunity.organisation_id,
+        changes=diff(before, snapshot(opportunity)),
+    )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_extend(*, actor: Any, opportunity: Opportunity, expires_on: Any) -> Opportunity:
+    """Move the expiry date (today at the earliest, a year ahead at most); no new moderation (the text is unchanged)."""
+    from grappe.showcase.forms import check_expiry
+
+    current = _locked(actor, opportunity)
+    if current.status == Opportunity.Status.REJECTED:
+        raise ValidationError(
+            _("Une opportunité refusée ne peut pas être prolongée : modifiez-la pour la soumettre à nouveau.")
+        )
+    check_expiry(expires_on)
+    before = current.expires_on
+    current.expires_on = expires_on
+    current.save(update_fields=["expires_on"])
+    audit_log(
+        actor=actor,
+        action="showcase.opportunity.extended",
+        obj=current,
+        organisation_id=current.organisation_id,
+        changes={"expires_on": [str(before), str(expires_on)]},
+    )
+    return current
+
+
+@transaction.atomic
+def opportunity_withdraw(*, actor: Any, opportunity: Opportunity) -> Opportunity:
+    """Take it off the public site at once (pages, feed, profile); it stays in the portal as withdrawn."""
+    current = _locked(actor, opportunity)
+    before = current.status
+    current.status = Opportunity.Status.WITHDRAWN
+    current.save(update_fields=["status"])
+    audit_log(
+        actor=actor,
+        action="showcase.opportunity.withdrawn",
+        obj=current,
+        organisation_id=current.organisation_id,
+        changes={"status": [before, current.status]},
+    )
+    return current
 
 
 def _unique_slug(text: str, exclude: int | None = None) -> str:

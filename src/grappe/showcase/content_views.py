@@ -1,8 +1,9 @@
-"""Member portal: post opportunities. Staff: moderate opportunities, write news and stories, take over story drafts."""
+"""Member portal: post, edit, extend and withdraw opportunities. Staff: the same and moderation; news and stories,
+story drafts taken over."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grappe.accounts import permissions
 from grappe.ecosystem.models import Organisation
 from grappe.showcase import content
-from grappe.showcase.forms import OpportunityForm, PostForm
+from grappe.showcase.forms import OpportunityExtendForm, OpportunityForm, PostForm
 from grappe.showcase.models import Opportunity, Post
 
 content_required = permissions._guard(permissions.can_manage_public_content)
@@ -31,6 +32,100 @@ def portal_opportunities(request: HttpRequest) -> HttpResponse:
         return redirect("showcase_members:portal_opportunities")
     mine = Opportunity.objects.filter(organisation_id__in=ids).order_by("-created_at")[:50]
     return render(request, "showcase/portal_opportunities.html", {"form": form, "mine": mine})
+
+
+def _changeable(request: HttpRequest, pk: int) -> Opportunity:
+    """The opportunity if the user may change it: another organisation's member gets a 404, others a 403."""
+    opportunity = get_object_or_404(Opportunity.objects.select_related("organisation"), pk=pk)
+    if content.can_change_opportunity(request.user, opportunity):
+        return opportunity
+    if permissions.member_organisation_ids(request.user):
+        raise Http404  # another organisation's opportunity: its existence does not leak
+    raise PermissionDenied
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    if permissions.is_staff(request.user):
+        return redirect("showcase_members:staff_opportunities")
+    return redirect("showcase_members:portal_opportunities")
+
+
+def _withdrawn(request: HttpRequest, opportunity: Opportunity) -> HttpResponse | None:
+    if opportunity.status != Opportunity.Status.WITHDRAWN:
+        return None
+    messages.error(request, _("Cette opportunité a été retirée : publiez-en une nouvelle."))
+    return _back(request)
+
+
+@permissions.login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit an opportunity; a member's edit goes back to moderation (staff's is saved as it is)."""
+    opportunity = _changeable(request, pk)
+    if (gone := _withdrawn(request, opportunity)) is not None:
+        return gone
+    staff = permissions.is_staff(request.user)
+    organisations = None
+    if not staff:
+        ids = permissions.member_organisation_ids(request.user)
+        organisations = Organisation.objects.filter(pk__in=ids).order_by("name")
+    form = OpportunityForm(request.POST or None, instance=opportunity, organisations=organisations)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = content.opportunity_update(actor=request.user, opportunity=form.save(commit=False))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            if saved.status == Opportunity.Status.PENDING and not staff:
+                messages.success(
+                    request,
+                    _("Modifications enregistrées : l'équipe du cluster les relira avant de republier l'opportunité."),
+                )
+            else:
+                messages.success(request, _("Modifications enregistrées."))
+            return _back(request)
+    return render(
+        request,
+        "showcase/opportunity_edit.html",
+        {"form": form, "opportunity": opportunity, "error": error, "moderated": not staff},
+    )
+
+
+@permissions.login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new expiry date (from today to a year ahead, like a new post); no new moderation."""
+    opportunity = _changeable(request, pk)
+    if (gone := _withdrawn(request, opportunity)) is not None:
+        return gone
+    form = OpportunityExtendForm(request.POST or None, initial={"expires_on": opportunity.expires_on})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            content.opportunity_extend(
+                actor=request.user, opportunity=opportunity, expires_on=form.cleaned_data["expires_on"]
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Date d'expiration enregistrée."))
+            return _back(request)
+    return render(
+        request, "showcase/opportunity_extend.html", {"form": form, "opportunity": opportunity, "error": error}
+    )
+
+
+@permissions.login_required
+@require_POST
+def opportunity_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw it: gone from the public pages, the feed and the profile at once."""
+    opportunity = _changeable(request, pk)
+    if (gone := _withdrawn(request, opportunity)) is not None:
+        return gone
+    content.opportunity_withdraw(actor=request.user, opportunity=opportunity)
+    messages.success(request, _("Opportunité retirée du site public."))
+    return _back(request)
 
 
 @content_required

@@ -129,13 +129,36 @@ class OpportunityForm(forms.ModelForm):
         self.fields["description"].max_length = 5000
 
     def clean_expires_on(self):
-        value = self.cleaned_data["expires_on"]
-        today = timezone.localdate()
-        if value < today:
-            raise forms.ValidationError(_("La date d'expiration est passée."))
-        if value > today + dt.timedelta(days=366):
-            raise forms.ValidationError(_("Une opportunité reste publiée un an au plus."))
-        return value
+        return check_expiry(self.cleaned_data["expires_on"])
+
+
+# An opportunity stays published one year at most (posting, editing and extending alike).
+OPPORTUNITY_MAX_DAYS = 366
+
+
+def check_expiry(value: dt.date) -> dt.date:
+    """An expiry date from today to ``OPPORTUNITY_MAX_DAYS`` days ahead, else a clear message."""
+    today = timezone.localdate()
+    if value < today:
+        raise forms.ValidationError(
+            _("La date d'expiration est passée : choisissez aujourd'hui ou une date à venir."), code="expiry_past"
+        )
+    if value > today + dt.timedelta(days=OPPORTUNITY_MAX_DAYS):
+        raise forms.ValidationError(_("Une opportunité reste publiée un an au plus."), code="expiry_too_far")
+    return value
+
+
+class OpportunityExtendForm(forms.Form):
+    """A new expiry date for an opportunity (same limits as when it was posted)."""
+
+    expires_on = forms.DateField(
+        label=_("Nouvelle date d'expiration"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Un an au plus à partir d'aujourd'hui."),
+    )
+
+    def clean_expires_on(self):
+        return check_expiry(self.cleaned_data["expires_on"])
 
 
 def clean_post_image(value: Any) -> Any:

@@ -3,7 +3,8 @@
 Run daily by the worker's scheduler (``showcase.opportunity_expiry_reminders``). Never twice: each
 opportunity is claimed for its expiry date (``reminded_for``) by a conditional UPDATE in the same
 transaction as the e-mail is sent; a second run, or a concurrent one, finds it claimed. A failed send
-rolls the claim back and the next run retries. An expiry date moved later is reminded again.
+rolls the claim back and the next run retries. An expiry date moved later is reminded again. The e-mail links
+to the extend page (a new date, a year ahead at most) and to the list where the poster edits or withdraws it.
 """
 
 import datetime as dt
@@ -53,11 +54,13 @@ def _message(opportunity: Opportunity) -> EmailMessage:
         if permissions.is_staff(user)
         else reverse("showcase_members:portal_opportunities")
     )
+    site = settings.SITE_URL.rstrip("/")
     with translation.override(getattr(user, "language", None) or settings.LANGUAGE_CODE):
         context = {
             "user": getattr(user, "full_name", "") or user.email,
             "opportunity": opportunity,
-            "url": settings.SITE_URL.rstrip("/") + path,
+            "url": site + path,
+            "extend_url": site + reverse("showcase_members:opportunity_extend", args=[opportunity.pk]),
             "cluster_name": settings.GRAPPE_CLUSTER_NAME,
         }
         subject = _("Votre opportunité expire bientôt : %(title)s") % {"title": opportunity.title[:80]}

@@ -12,6 +12,9 @@ member_and_staff = [
     path("staff/showcase/proposals/", profile_views.staff_proposals, name="staff_proposals"),
     path("staff/showcase/proposals/<int:pk>/", profile_views.staff_proposal, name="staff_proposal"),
     path("portal/opportunities/", content_views.portal_opportunities, name="portal_opportunities"),
+    path("portal/opportunities/<int:pk>/edit/", content_views.opportunity_edit, name="opportunity_edit"),
+    path("portal/opportunities/<int:pk>/extend/", content_views.opportunity_extend, name="opportunity_extend"),
+    path("portal/opportunities/<int:pk>/withdraw/", content_views.opportunity_withdraw, name="opportunity_withdraw"),
     path("staff/showcase/opportunities/", content_views.staff_opportunities, name="staff_opportunities"),
     path(
         "staff/showcase/opportunities/<int:pk>/moderate/",
