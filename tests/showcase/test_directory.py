@@ -126,3 +126,10 @@ def test_directory_query_count_does_not_grow_with_the_directory(client, director
         html = client.get("/fr/directory/?q=b").content.decode()
     assert "Béton Nouveau 7" in html
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_an_anonymous_search_sets_no_cookie_and_reads_no_session(client, directory):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/fr/directory/?q=beton&kind=company")
+    assert response.status_code == 200 and not response.cookies
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"] or "grappe_cache" in q["sql"]]
