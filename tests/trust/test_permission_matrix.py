@@ -213,6 +213,10 @@ TABLE: dict[str, tuple[str, str]] = {
     **_declare("member_a_or_staff", "GET", "ecosystem:membership_certificate"),
     **_declare("member_a_or_staff", "GET", "ecosystem:portal_organisation", "ecosystem:portal_organisation_edit"),
     **_declare("member", "GET", "ecosystem:portal_me", "ecosystem:portal_me_edit"),
+    **_declare("member", "GET", "ecosystem:portal_consents"),
+    **_declare("member_a_or_staff", "GET", "ecosystem:portal_colleagues"),
+    **_declare("member_a_or_staff", "POST", "ecosystem:portal_colleague_revoke"),
+    **_declare("nobody_without_secret", "GET", "ecosystem:portal_invitation"),  # needs a valid one-time token
     # watch
     **_declare(
         "staff",

@@ -1,6 +1,13 @@
 from django.urls import include, path
 
-from grappe.ecosystem import membership_views, person_views, taxonomy_views, views
+from grappe.ecosystem import (
+    membership_views,
+    person_views,
+    portal_colleagues,
+    portal_consents,
+    taxonomy_views,
+    views,
+)
 
 app_name = "ecosystem"
 urlpatterns = [
@@ -43,6 +50,14 @@ urlpatterns = [
     path("portal/organisations/<int:pk>/edit/", views.portal_organisation_edit, name="portal_organisation_edit"),
     path("portal/me/", person_views.portal_me, name="portal_me"),
     path("portal/me/edit/", person_views.portal_me_edit, name="portal_me_edit"),
+    path("portal/me/consents/", portal_consents.consents, name="portal_consents"),
+    path("portal/organisations/<int:pk>/colleagues/", portal_colleagues.colleagues, name="portal_colleagues"),
+    path(
+        "portal/organisations/<int:pk>/colleagues/<int:user_pk>/revoke/",
+        portal_colleagues.colleague_revoke_view,
+        name="portal_colleague_revoke",
+    ),
+    path("portal/invitation/<str:uidb64>/<str:token>/", portal_colleagues.invitation_accept, name="portal_invitation"),
     # Import and export (CSV/XLSX) live in their own modules.
     path("", include("grappe.ecosystem.transfer_urls")),
 ]

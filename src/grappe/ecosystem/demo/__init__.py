@@ -131,6 +131,7 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
     staffing = _staffing(random.Random(f"{SEED}-staffing"), real, invented, setup_day)
     people = write_people(ctx, random.Random(f"{SEED}-people"), staffing, taxonomy.topics)
     member_user = _link_member_user(users[User.Role.MEMBER], invented, today)
+    _pending_invitation(member_user)
     ctx.clock.flush()
     _backdate_creation()
 
@@ -195,6 +196,26 @@ def _link_member_user(user: User, invented: list[tuple[Organisation, CompanyPlan
             user.save(update_fields=["person", "full_name"])
             return user
     raise RuntimeError("no member organisation with a primary contact for the member login")
+
+
+def _pending_invitation(member_user: User) -> None:
+    """A colleague of the member login, invited to the portal but who has not chosen a password yet."""
+    organisation = member_user.person.affiliations.get(is_primary_contact=True).organisation
+    colleague = (
+        organisation.affiliations.filter(end_date__isnull=True, person__user__isnull=True)
+        .exclude(person=member_user.person)
+        .select_related("person")
+        .order_by("person__last_name", "pk")
+        .first()
+    )
+    if colleague is not None:
+        User.objects.create_user(
+            email=f"invitation@{DEMO_DOMAIN}",
+            password=None,
+            role=User.Role.MEMBER,
+            person=colleague.person,
+            full_name=colleague.person.full_name,
+        )
 
 
 def _backdate_creation() -> None:
