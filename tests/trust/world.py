@@ -220,6 +220,43 @@ def _extras(o: dict[str, Any], w: World) -> None:
             expires_on=timezone.localdate() + dt.timedelta(days=30),
             moderation_note=s(STAFF_SENTINEL, "moderation-note"),
         )
+        # Withdrawn by its poster: gone from every public page, feed and profile at once.
+        o["withdrawn_opportunity"] = Opportunity.objects.create(
+            kind="job",
+            status="withdrawn",
+            title=s(A_SENTINEL, "withdrawn-opportunity"),
+            description=s(A_SENTINEL, "withdrawn-opportunity-text"),
+            organisation=o["org_a"],
+            expires_on=timezone.localdate() + dt.timedelta(days=30),
+            published_at=now,
+            posted_by=w.users["member_a"],
+            contact_email="offres@alpha.example",
+            moderation_note=s(STAFF_SENTINEL, "withdrawn-moderation-note"),
+        )
+    except ImportError:
+        pass
+    try:
+        from grappe.showcase.models import Certification
+
+        # Member A's own certifications (A may read them in the portal); the team's comments are staff-only.
+        o["private_certification"] = Certification.objects.create(
+            organisation=o["org_a"],
+            name=s(A_SENTINEL, "private-certification"),
+            issuer=s(A_SENTINEL, "private-certification-issuer"),
+            reference=s(A_SENTINEL, "private-certification-ref"),
+            is_public=False,
+            status="approved",
+            review_comment=s(STAFF_SENTINEL, "private-certification-comment"),
+        )
+        o["pending_certification"] = Certification.objects.create(
+            organisation=o["org_a"],
+            name=s(A_SENTINEL, "pending-certification"),
+            reference=s(A_SENTINEL, "pending-certification-ref"),
+            is_public=True,
+            status="pending",
+            review_comment=s(STAFF_SENTINEL, "pending-certification-comment"),
+            submitted_by=w.users["member_a"],
+        )
     except ImportError:
         pass
     try:
