@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from grappe.events import services
 from grappe.events.models import Event, Registration
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, login_as, new_page, violations
+from tests.browser.axe import CHROMIUM, assert_accessible, login_as, new_page, violations
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -20,14 +20,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
 ]
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ their SVG from the server alone. Run with ``pytest -m browser tests/browser``; s
 """
 
 import datetime as dt
-import os
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
@@ -20,29 +19,12 @@ from grappe.ecosystem import services
 from grappe.ecosystem.models import Organisation
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
 ]
-
-
-@pytest.fixture
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _offline_page(browser, live_server, user):

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from grappe.events.models import Event, MatchmakingSession, Meeting
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, login_as
+from tests.browser.axe import CHROMIUM, assert_accessible, login_as
 from tests.conftest import _member_user
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -20,14 +20,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
 ]
 TITLE = "Journée B2B construction circulaire"
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def _join(page, live_server, event: Event, session: MatchmakingSession, kind: str, offers: str) -> None:

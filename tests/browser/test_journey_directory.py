@@ -8,7 +8,7 @@ import pytest
 
 from grappe.ecosystem import services
 from grappe.ecosystem.models import Organisation
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, new_page
+from tests.browser.axe import CHROMIUM, assert_accessible, new_page
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -17,14 +17,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
 ]
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def _public(name: str, postal_code: str, description: str) -> Organisation:

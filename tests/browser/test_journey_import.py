@@ -11,7 +11,7 @@ from grappe.accounts.models import User
 from grappe.ecosystem import services as eco
 from grappe.ecosystem.models import Organisation, Site
 from grappe.referential.models import PostalCode
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, new_page
+from tests.browser.axe import CHROMIUM, assert_accessible, new_page
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -26,14 +26,6 @@ GOOD = "Menuiserie du Pont;;Rue du Pont 4;5000;Namur\n"
 DUPLICATE = "Atelier Bois de Namur;;Rue de Fer 12;5000;Namur\n"
 BAD = "Chaudronnerie Mosane;0123.456.788;Quai de Meuse 1;5000;Namur\n"
 FIXED = "Chaudronnerie Mosane;;Quai de Meuse 1;5000;Namur\n"
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def _code(secret: str) -> str:

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from grappe.ecosystem.models import Person
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, login_as
+from tests.browser.axe import CHROMIUM, assert_accessible, login_as
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -16,14 +16,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
 ]
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def _zip_text(path: str) -> str:

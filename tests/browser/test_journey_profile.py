@@ -7,7 +7,7 @@ from django.utils import translation
 from grappe.ecosystem import services
 from grappe.ecosystem.models import Organisation
 from grappe.showcase.models import ProfileProposal
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, login_as, new_page
+from tests.browser.axe import CHROMIUM, assert_accessible, login_as, new_page
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -17,14 +17,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
 ]
 DUTCH = "Gerecycleerde granulaten en koolstofarm beton uit Namen."
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -18,7 +18,7 @@ from grappe.ecosystem.models import Competence, Organisation, Segment, ValueChai
 from grappe.events import services as event_services
 from grappe.events.models import Event
 from grappe.showcase.models import Certification, Opportunity, Post
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, login_as, new_page
+from tests.browser.axe import CHROMIUM, assert_accessible, login_as, new_page
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -27,14 +27,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
 ]
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def _page(browser, locale: str = "nl-BE"):

@@ -13,7 +13,7 @@ from grappe.accounts.models import User
 from grappe.ecosystem.models import Organisation
 from grappe.events.models import MatchmakingSession
 from grappe.showcase.selectors import public_organisations
-from tests.browser.axe import CHROMIUM, assert_accessible, launch, login_as, new_page, screenshot
+from tests.browser.axe import CHROMIUM, assert_accessible, login_as, new_page, screenshot
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -25,14 +25,6 @@ pytestmark = [
         os.environ.get("GRAPPE_SCREENSHOTS") != "1", reason="screenshots only with GRAPPE_SCREENSHOTS=1"
     ),
 ]
-
-
-@pytest.fixture
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.django_db(transaction=True)
