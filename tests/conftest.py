@@ -7,11 +7,14 @@
 """
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client
+from django.test.testcases import LiveServerThread
 from django.utils import translation
 
 from grappe.accounts.models import User
@@ -32,6 +35,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if transactional:
             kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+class _OneRequestAtATimeLiveServer(ThreadedWSGIServer):
+    """On SQLite the live server's threads share the test's in-memory connection: a page's htmx panels
+    answered at once interleave statements on one sqlite3 connection ("bad parameter or other API
+    misuse"), and a user read that fails that way flushes the session. Connections are still accepted
+    in threads (an idle preconnect blocks nobody); the application runs one request at a time, its
+    body read inside the lock."""
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    return list(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+
+        super().set_app(one_at_a_time)
+
+
+if django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = _OneRequestAtATimeLiveServer
 
 
 @pytest.fixture(autouse=True)

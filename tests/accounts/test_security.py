@@ -106,7 +106,7 @@ def test_an_admin_unlocks_an_account(client, member_a, admin_user, settings):
     ("persona", "status"),
     [("staff_user", 403), ("member_a", 403), ("observer_user", 403), ("admin_user", 200)],
 )
-def test_only_admins_open_the_lockouts_page(request, persona, status):
+def test_only_admins_open_the_lockouts_page(request, persona, status, db):
     user = request.getfixturevalue(persona)
     assert client_for(user).get(reverse("accounts:lockouts")).status_code == status
 

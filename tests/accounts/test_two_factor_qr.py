@@ -56,7 +56,7 @@ def _config_url(page: str) -> str:
 
 
 @pytest.mark.parametrize("persona", ["staff_user", "admin_user", "observer_user", "member_a", "member_b"])
-def test_the_enrolment_page_shows_a_qr_code_of_the_users_own_link(persona, request):
+def test_the_enrolment_page_shows_a_qr_code_of_the_users_own_link(persona, request, db):
     user = request.getfixturevalue(persona)
     response = client_for(user).get(reverse("accounts:two_factor"))
     assert response.status_code == 200
