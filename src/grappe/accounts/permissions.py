@@ -437,10 +437,17 @@ insights_required = _guard(can_read_insights)
 # - OPPORTUNITY-POST: a member user posts opportunities for the organisations of their current
 #   affiliations (pending until moderated); staff post published ones.
 # - PUBLIC-CONTENT: staff moderate opportunities and write news and stories.
+# - COLLEAGUES (grappe.ecosystem.portal_colleagues): a member user invites, lists and revokes the
+#   logins of their organisation's colleagues; staff may for any organisation.
 
 
 def can_propose_public_profile(user: Any, organisation: Model) -> bool:
     """PROFILE-PROPOSE."""
+    return is_staff(user) or organisation.pk in member_organisation_ids(user)
+
+
+def can_manage_colleagues(user: Any, organisation: Model) -> bool:
+    """COLLEAGUES: staff, or a member user acting for the organisation (invite, list, revoke access)."""
     return is_staff(user) or organisation.pk in member_organisation_ids(user)
 
 

@@ -52,11 +52,6 @@ def current_organisation_ids(person_id: int | None) -> set[int]:
     return set(_current(Affiliation.objects.filter(person_id=person_id)).values_list("organisation_id", flat=True))
 
 
-def can_manage_colleagues(user: Any, organisation: Organisation) -> bool:
-    """COLLEAGUES: staff, or a member user acting for the organisation."""
-    return permissions.is_staff(user) or organisation.pk in permissions.member_organisation_ids(user)
-
-
 def colleague_users(organisation: Organisation) -> list[User]:
     """Member users (active or not) whose person has a current affiliation to the organisation."""
     person_ids = _current(Affiliation.objects.filter(organisation=organisation)).values_list("person_id", flat=True)
@@ -232,7 +227,7 @@ def _organisation(request: HttpRequest, pk: int) -> Organisation:
     if not request.user.is_authenticated:
         raise PermissionDenied
     organisation = get_object_or_404(Organisation, pk=pk)
-    if not can_manage_colleagues(request.user, organisation):
+    if not permissions.can_manage_colleagues(request.user, organisation):
         if permissions.is_member_user(request.user):
             raise Http404  # another organisation's existence does not leak
         raise PermissionDenied
