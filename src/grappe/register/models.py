@@ -85,7 +85,6 @@ class Establishment(models.Model):
     class Meta:
         verbose_name = _("unité d'établissement")
         verbose_name_plural = _("unités d'établissement")
-        indexes = [models.Index(fields=["enterprise"], name="register_est_enterprise")]
 
     def __str__(self) -> str:
         return self.display_number
@@ -107,7 +106,6 @@ class Branch(models.Model):
     class Meta:
         verbose_name = _("succursale")
         verbose_name_plural = _("succursales")
-        indexes = [models.Index(fields=["enterprise"], name="register_branch_enterprise")]
 
     def __str__(self) -> str:
         return format_entity_number(self.id)
@@ -154,7 +152,6 @@ class Denomination(EntityRow):
         verbose_name_plural = _("dénominations")
         indexes = [
             models.Index(fields=["entity_number"], name="register_den_entity"),
-            models.Index(fields=["enterprise"], name="register_den_enterprise"),
         ]
 
     def __str__(self) -> str:
@@ -188,7 +185,6 @@ class Address(EntityRow):
         verbose_name_plural = _("adresses")
         indexes = [
             models.Index(fields=["entity_number"], name="register_adr_entity"),
-            models.Index(fields=["enterprise"], name="register_adr_enterprise"),
             models.Index(fields=["zipcode"], name="register_adr_zipcode"),
         ]
 
@@ -210,7 +206,6 @@ class Contact(EntityRow):
         verbose_name_plural = _("contacts")
         indexes = [
             models.Index(fields=["entity_number"], name="register_con_entity"),
-            models.Index(fields=["enterprise"], name="register_con_enterprise"),
         ]
 
     def __str__(self) -> str:

@@ -117,6 +117,7 @@ class Stage:
         self.tables = list(tables)
         self.sqlite = is_sqlite()
         self.index_sql: dict[str, list[str]] = {}
+        self.loaded_live: set[str] = set()  # PostgreSQL: tables loaded in place (nothing to swap)
         connection.ensure_connection()
         self.raw = connection.connection  # the DB-API connection, inside Django's transaction
 
@@ -125,6 +126,10 @@ class Stage:
 
     def create(self) -> None:
         cursor = self.raw.cursor()
+        if not self.sqlite:
+            # Index builds of the swap sort millions of rows: the server's default (64 MB) makes them
+            # spill to disk. For this transaction only.
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for table in self.tables:
             live, stage = db_table(table), self.stage_name(table)
             columns = COLUMNS[table][1]
@@ -183,13 +188,20 @@ class Stage:
                 "WHERE c.id = a.k >> 31 AND g.id = a.g ORDER BY a.rowid"
             )
         else:
+            # The worker's rows are complete and checked: COPY them straight into the emptied live
+            # table. A staging copy would write them twice (its INSERT ... SELECT was the costliest
+            # step), and the live table's lock lasts no longer than the swap's would.
+            live = db_table(table)
+            indexes = _pg_empty(cursor, live)
             with (
                 open(path, "rb") as handle,
                 self.raw.cursor() as copy_cursor,
-                copy_cursor.copy(f"COPY {_q(stage)} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy,
+                copy_cursor.copy(f"COPY {_q(live)} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy,
             ):
                 while chunk := handle.read(1 << 20):
                     copy.write(chunk)
+            _pg_index(cursor, live, indexes)
+            self.loaded_live.add(table)
 
     def detach_worker_output(self) -> None:
         if self.sqlite:
@@ -204,6 +216,8 @@ class Stage:
         cursor = self.raw.cursor()
         for table in self.tables if tables is None else tables:
             live, stage = db_table(table), self.stage_name(table)
+            if table in self.loaded_live:
+                continue
             if self.sqlite:
                 cursor.execute(f"DROP TABLE {_q(live)}")
                 cursor.execute(f"ALTER TABLE {_q(stage)} RENAME TO {_q(live)}")
@@ -235,9 +249,9 @@ def detach_worker_outputs(raw: Any) -> None:
         aliases.discard(alias)
 
 
-def _pg_swap(cursor: Any, table: str, live: str, stage: str) -> None:
-    columns = COLUMNS[table][1]
-    key = COLUMNS[table][2]
+def _pg_empty(cursor: Any, live: str) -> list[str]:
+    """Drop a live table's secondary indexes and truncate it (undone by a rollback); returns the
+    indexes' definitions for ``_pg_index``."""
     cursor.execute(
         "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
         "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
@@ -247,13 +261,24 @@ def _pg_swap(cursor: Any, table: str, live: str, stage: str) -> None:
     for name, _definition in indexes:
         cursor.execute(f"DROP INDEX {_q(name)}")
     cursor.execute(f"TRUNCATE {_q(live)}")
+    return [definition for _name, definition in indexes]
+
+
+def _pg_index(cursor: Any, live: str, definitions: list[str]) -> None:
+    for definition in definitions:
+        cursor.execute(definition)
+    cursor.execute(f"ANALYZE {_q(live)}")
+
+
+def _pg_swap(cursor: Any, table: str, live: str, stage: str) -> None:
+    columns = COLUMNS[table][1]
+    key = COLUMNS[table][2]
+    indexes = _pg_empty(cursor, live)
     cols = ", ".join(_q(c) for c in columns)
     conflict = f" ON CONFLICT ({_q(key)}) DO NOTHING" if key else ""
     cursor.execute(f"INSERT INTO {_q(live)} ({cols}) SELECT {cols} FROM {_q(stage)}{conflict}")
-    for _name, definition in indexes:
-        cursor.execute(definition)
     cursor.execute(f"DROP TABLE {_q(stage)}")
-    cursor.execute(f"ANALYZE {_q(live)}")
+    _pg_index(cursor, live, indexes)
 
 
 def insert_rows(table: str, rows: list[tuple]) -> None:
