@@ -271,3 +271,6 @@ GRAPPE_REGISTER_TERRITORY = env_str("GRAPPE_REGISTER_TERRITORY", "1300-1499,4000
 # (empty: no server paths, uploads only).
 GRAPPE_REGISTER_UPLOAD_MAX_MB = env_int("GRAPPE_REGISTER_UPLOAD_MAX_MB", 1024)
 GRAPPE_REGISTER_IMPORT_DIR = env_str("GRAPPE_REGISTER_IMPORT_DIR", "")
+# PostgreSQL: memory for the index builds of a full import (that transaction only; in MB). A full
+# national import builds indexes over 15 M activity rows; lower it on a small database server.
+GRAPPE_REGISTER_PG_INDEX_MEMORY_MB = env_int("GRAPPE_REGISTER_PG_INDEX_MEMORY_MB", 512)

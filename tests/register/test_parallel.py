@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from grappe.register import importer
+from grappe.register import importer, writers
 from grappe.register.extract import ExtractError
 from grappe.register.importer import import_extract
 from grappe.register.models import Activity, Enterprise
@@ -134,4 +134,32 @@ def test_an_error_in_another_file_stops_the_worker_and_changes_nothing(settings,
     with pytest.raises(ExtractError) as info:
         import_extract(source, force=True)
     assert info.value.file == "denomination.csv"
+    assert digest() == before
+
+
+def test_a_failure_after_the_worker_rows_are_written_changes_nothing(settings, tmp_path, monkeypatch, worker_results):
+    """On PostgreSQL the worker's rows go straight into the emptied live table: a later failure rolls
+    that back too (on SQLite they go to a staging table)."""
+    serial(settings)
+    import_extract(FULL)
+    before = digest()
+    source = tmp_path / "full"
+    shutil.copytree(FULL, source)
+    lines = (source / "activity.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (source / "activity.csv").write_text("".join(lines[:-3]), encoding="utf-8")  # three activities fewer
+    parallel(settings)
+    load = writers.Stage.load_worker_output
+    seen = {}
+
+    def load_then_fail(self, table, path):
+        load(self, table, path)
+        seen["activities"] = Activity.objects.count() if not self.sqlite else None
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(writers.Stage, "load_worker_output", load_then_fail)
+    with pytest.raises(RuntimeError):
+        import_extract(source, force=True)
+    assert worker_results and worker_results[0]["ok"]
+    if seen["activities"] is not None:  # PostgreSQL: the live table held the new rows before the failure
+        assert seen["activities"] < int(before["register_activity"].split(":")[0])
     assert digest() == before

@@ -16,6 +16,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 
 from grappe.register import models
@@ -132,7 +133,8 @@ class Stage:
         if not self.sqlite:
             # Index builds of the swap sort millions of rows: the server's default (64 MB) makes them
             # spill to disk. For this transaction only.
-            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            memory = int(getattr(settings, "GRAPPE_REGISTER_PG_INDEX_MEMORY_MB", 512))
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{memory}MB'")
         for table in self.tables:
             live, stage = db_table(table), self.stage_name(table)
             columns = COLUMNS[table][1]
