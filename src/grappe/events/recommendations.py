@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from grappe.core.text import fold
 from grappe.events.models import MeetingRequest, Participant
@@ -109,6 +108,8 @@ def recommend(participant: Participant, *, limit: int = 10) -> list[Recommendati
     everyone = [participant, *candidates]
     offers = [" ".join([p.offers, *map(str, p.tags or [])]) for p in everyone]
     seeks = [p.requests for p in everyone]
+    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: imported when first used
+
     vectorizer = TfidfVectorizer(
         strip_accents="unicode", lowercase=True, stop_words=STOP_WORDS, ngram_range=(1, 2), sublinear_tf=True
     )

@@ -46,7 +46,6 @@ from django.db import connection
 from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
-from scipy import stats
 
 from grappe.ecosystem import selectors as eco_selectors
 from grappe.ecosystem.models import Membership, Organisation
@@ -137,6 +136,8 @@ def build_breakdown(
         observed = [m for m, u in known if u > 0]
         expected = [members * u / universe for _m, u in known if u > 0]
         if len(observed) >= 2 and sum(observed) == members:
+            from scipy import stats  # 1 s to import: only when a test is computed, not at every start-up
+
             result = stats.chisquare(observed, expected)
             breakdown.chi2, breakdown.p_value = float(result.statistic), float(result.pvalue)
     empty = [c.label for c in cells if c.universe == 0]

@@ -17,7 +17,6 @@ import numpy as np
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from grappe.core.text import fold
 from grappe.ecosystem import selectors as eco_selectors
@@ -101,6 +100,8 @@ def suggest(request: IntroductionRequest, *, limit: int = 10) -> list[Suggestion
             offers.get(org.pk, ""),
         ]
         texts.append(" ".join(parts))
+    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: imported when first used
+
     vectorizer = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True)
     try:
         matrix = vectorizer.fit_transform([*texts, request.needs])

@@ -5,6 +5,8 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grappe.register import selectors
 from grappe.register.extract import ExtractError
@@ -12,16 +14,25 @@ from grappe.register.importer import import_extract
 
 
 class Command(BaseCommand):
-    help = "Registre BCE/KBO : importer un extrait (complet ou mise à jour), statistiques, fiche d'une entité."
+    help = gettext_lazy(
+        "Registre BCE/KBO : importer un extrait (complet ou mise à jour), statistiques, fiche d'une entité."
+    )
+    # The system checks import every URL module (and their views): 2 s before a one-line answer.
+    # This command touches the register tables only; ``grappe check`` stays the place for them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser("import", help="importer un extrait (zip ou répertoire, complet ou mise à jour)")
+        imp = sub.add_parser(
+            "import", help=gettext_lazy("importer un extrait (zip ou répertoire, complet ou mise à jour)")
+        )
         imp.add_argument("path")
-        imp.add_argument("--force", action="store_true", help="accepter un extrait hors séquence (trou, plus ancien)")
-        stats = sub.add_parser("stats", help="comptages de l'univers")
+        imp.add_argument(
+            "--force", action="store_true", help=gettext_lazy("accepter un extrait hors séquence (trou, plus ancien)")
+        )
+        stats = sub.add_parser("stats", help=gettext_lazy("comptages de l'univers"))
         stats.add_argument("--json", action="store_true")
-        show = sub.add_parser("show", help="une entreprise ou une unité d'établissement")
+        show = sub.add_parser("show", help=gettext_lazy("une entreprise ou une unité d'établissement"))
         show.add_argument("number")
         show.add_argument("--json", action="store_true")
 
@@ -39,8 +50,14 @@ class Command(BaseCommand):
         except ExtractError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"extract {run.extract_number} ({run.kind}, {run.snapshot_date}) imported in "
-            f"{time.perf_counter() - started:.1f}s: {json.dumps(run.counts, sort_keys=True)}"
+            _("extrait %(number)s (%(kind)s, %(date)s) importé en %(seconds).1f s : %(counts)s")
+            % {
+                "number": run.extract_number,
+                "kind": run.kind,
+                "date": run.snapshot_date,
+                "seconds": time.perf_counter() - started,
+                "counts": json.dumps(run.counts, sort_keys=True),
+            }
         )
 
     def do_stats(self, options: dict[str, Any]) -> None:
@@ -58,7 +75,7 @@ class Command(BaseCommand):
     def do_show(self, options: dict[str, Any]) -> None:
         data = selectors.entity_detail(options["number"])
         if data is None:
-            raise CommandError(f"{options['number']}: not in the register universe")
+            raise CommandError(_("%(number)s : absent de l'univers du registre") % {"number": options["number"]})
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
             return
