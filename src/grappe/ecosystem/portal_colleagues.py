@@ -39,29 +39,25 @@ from grappe.accounts.models import User
 from grappe.core.audit import audit_log
 from grappe.ecosystem import services
 from grappe.ecosystem.models import Affiliation, Organisation, Person
-
-
-def _current(queryset: Any, day: dt.date | None = None) -> Any:
-    day = day or dt.date.today()
-    return queryset.filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+from grappe.ecosystem.selectors import current
 
 
 def current_organisation_ids(person_id: int | None) -> set[int]:
     if not person_id:
         return set()
-    return set(_current(Affiliation.objects.filter(person_id=person_id)).values_list("organisation_id", flat=True))
+    return set(current(Affiliation.objects.filter(person_id=person_id)).values_list("organisation_id", flat=True))
 
 
 def colleague_users(organisation: Organisation) -> list[User]:
     """Member users (active or not) whose person has a current affiliation to the organisation."""
-    person_ids = _current(Affiliation.objects.filter(organisation=organisation)).values_list("person_id", flat=True)
+    person_ids = current(Affiliation.objects.filter(organisation=organisation)).values_list("person_id", flat=True)
     users = list(
         User.objects.filter(role=User.Role.MEMBER, person_id__in=person_ids)
         .select_related("person")
         .order_by("full_name", "email")
     )
     functions = dict(
-        _current(Affiliation.objects.filter(organisation=organisation)).values_list("person_id", "function")
+        current(Affiliation.objects.filter(organisation=organisation)).values_list("person_id", "function")
     )
     for user in users:
         user.function = functions.get(user.person_id, "")
@@ -131,7 +127,7 @@ def _person_for(email: str, first_name: str, last_name: str, organisation: Organ
     """The person to give access: one already affiliated to the organisation with this address and no
     user, else a person with this address and no current affiliation elsewhere, else a new person."""
     free = Person.objects.filter(erased_at__isnull=True, user__isnull=True)
-    here = _current(Affiliation.objects.filter(organisation=organisation)).filter(
+    here = current(Affiliation.objects.filter(organisation=organisation)).filter(
         Q(email__iexact=email) | Q(person__email__iexact=email)
     )
     person = free.filter(pk__in=here.values_list("person_id", flat=True)).first()
@@ -149,7 +145,7 @@ def _person_for(email: str, first_name: str, last_name: str, organisation: Organ
 
 
 def _ensure_affiliation(actor: Any, person: Person, organisation: Organisation, email: str, function: str) -> None:
-    if not _current(Affiliation.objects.filter(person=person, organisation=organisation)).exists():
+    if not current(Affiliation.objects.filter(person=person, organisation=organisation)).exists():
         services.affiliation_create(
             actor=actor,
             person=person,

@@ -118,10 +118,14 @@ def organisation_detail(pk: int) -> Organisation:
     ).get(pk=pk)
 
 
+def current(affiliations: QuerySet[Affiliation], day: dt.date | None = None) -> QuerySet[Affiliation]:
+    """The affiliations not ended on ``day`` (today by default): an open end, or an end on or after it."""
+    return affiliations.filter(Q(end_date__isnull=True) | Q(end_date__gte=day or dt.date.today()))
+
+
 def current_affiliations(organisation: Organisation, day: dt.date | None = None) -> QuerySet[Affiliation]:
-    day = day or dt.date.today()
     return (
-        organisation.affiliations.filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        current(organisation.affiliations.all(), day)
         .select_related("person")
         .order_by("-is_primary_contact", "person__last_name")
     )
