@@ -55,6 +55,22 @@ def test_member_edits_only_their_own_person(member_a, member_b):
     assert not permissions.can_edit_person(member_a, member_b.person)
 
 
+def test_portal_self_rule_needs_a_member_login_tied_to_a_person(staff_user, admin_user, observer_user, member_a):
+    assert permissions.can_use_own_person_record(member_a)
+    for user in (staff_user, admin_user, observer_user, AnonymousUser()):
+        assert not permissions.can_use_own_person_record(user)
+    member_a.person = None
+    assert not permissions.can_use_own_person_record(member_a)
+
+
+def test_a_member_login_without_a_person_gets_403_on_its_own_record_and_consents(member_a):
+    member_a.person = None
+    member_a.save()
+    client = client_for(member_a)
+    for name in ("ecosystem:portal_me", "ecosystem:portal_consents"):
+        assert client.get(reverse(name)).status_code == 403
+
+
 def test_profile_portal_rule_member_users_and_staff(staff_user, admin_user, observer_user, member_a, member_b):
     """PROFILE-PORTAL: the list of one's organisations' public profiles (showcase_members:portal_profiles)."""
     for user in (staff_user, admin_user, member_a, member_b):

@@ -439,6 +439,9 @@ insights_required = _guard(can_read_insights)
 # - PUBLIC-CONTENT: staff moderate opportunities and write news and stories.
 # - COLLEAGUES (grappe.ecosystem.portal_colleagues): a member user invites, lists and revokes the
 #   logins of their organisation's colleagues; staff may for any organisation.
+# - PORTAL-SELF (grappe.ecosystem: /portal/me/, /portal/me/consents/): a member user whose login is
+#   tied to a person reads and edits that person's own record and consents. Staff, observers and a
+#   member login without a person: 403 (staff edit people in the workspace).
 
 
 def can_propose_public_profile(user: Any, organisation: Model) -> bool:
@@ -449,6 +452,11 @@ def can_propose_public_profile(user: Any, organisation: Model) -> bool:
 def can_manage_colleagues(user: Any, organisation: Model) -> bool:
     """COLLEAGUES: staff, or a member user acting for the organisation (invite, list, revoke access)."""
     return is_staff(user) or organisation.pk in member_organisation_ids(user)
+
+
+def can_use_own_person_record(user: Any) -> bool:
+    """PORTAL-SELF."""
+    return is_member_user(user) and bool(getattr(user, "person_id", None))
 
 
 def can_list_public_profile_proposals(user: Any) -> bool:

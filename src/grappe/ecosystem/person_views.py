@@ -175,7 +175,7 @@ def affiliation_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _me(request: HttpRequest) -> Person:
-    if not permissions.is_member_user(request.user) or not request.user.person_id:
+    if not permissions.can_use_own_person_record(request.user):
         raise PermissionDenied
     return _person(request.user.person_id)
 

@@ -18,7 +18,7 @@ from grappe.ecosystem.models import Consent, Person
 
 
 def _me(request: HttpRequest) -> Person:
-    if not permissions.is_member_user(request.user) or not request.user.person_id:
+    if not permissions.can_use_own_person_record(request.user):
         raise PermissionDenied
     person = Person.objects.filter(pk=request.user.person_id, erased_at__isnull=True).first()
     if person is None:
