@@ -348,3 +348,23 @@ def test_the_plan_module_reports_errors_only_for_lines_shown_as_errors(db):
 
 def test_import_of_organisations_uses_the_organisation_module():
     assert importing._MODULES[importing.ORGANISATIONS] is organisation_import
+
+
+def test_derived_search_data_is_refreshed_once_at_the_end_of_the_import(staff_user, monkeypatch):
+    """The directory index and the organisations' search text are refreshed once for the whole file
+    (they were refreshed after every save: half the import's time), and end up as a save makes them."""
+    from grappe.showcase import search
+
+    calls: list[set[int]] = []
+    index = search.index_organisations
+    monkeypatch.setattr(search, "index_organisations", lambda ids: calls.append(set(ids)) or index(ids))
+    summary = importing.apply_plan(plan_for("organisations_good.csv"), actor=staff_user)
+    assert calls == [set(summary.object_ids)] and len(summary.object_ids) == 3
+    for organisation in Organisation.objects.filter(pk__in=summary.object_ids):
+        assert organisation.search_text == services.organisation_search_text(organisation)
+        assert organisation.sites.get().postal_code.code in organisation.search_text
+    # Outside an import, each save refreshes at once, as before.
+    eco = Organisation.objects.get(enterprise_number="0471111182")
+    services.organisation_update(actor=staff_user, organisation=eco, name="Écoconstruct Namur-Sud")
+    assert calls[-1] == {eco.pk}
+    assert "sud" in Organisation.objects.get(pk=eco.pk).search_text

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from grappe.core import deferred
 from grappe.core.audit import audit_log, diff, snapshot
 from grappe.core.models import AuditEntry
 from grappe.core.text import fold
@@ -82,7 +83,18 @@ def organisation_search_text(organisation: Organisation) -> str:
 
 
 def _refresh_organisation_search(organisation: Organisation) -> None:
-    Organisation.objects.filter(pk=organisation.pk).update(search_text=organisation_search_text(organisation))
+    if not deferred.defer(_refresh_search_texts, {organisation.pk}):  # in an import: once, at its end
+        Organisation.objects.filter(pk=organisation.pk).update(search_text=organisation_search_text(organisation))
+
+
+def _refresh_search_texts(ids: set[int]) -> None:
+    """The search text of many organisations, from what the database holds (deferred refreshes)."""
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), 500):
+        for organisation in Organisation.objects.filter(pk__in=wanted[start : start + 500]):
+            text = organisation_search_text(organisation)
+            if text != organisation.search_text:
+                Organisation.objects.filter(pk=organisation.pk).update(search_text=text)
 
 
 def _prepare_organisation(organisation: Organisation) -> None:

@@ -5,13 +5,14 @@ from typing import Any
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from grappe.core import deferred
 from grappe.ecosystem.models import Activity, Competence, Membership, Organisation, Site
 from grappe.showcase import search
 
 
 def _reindex(ids: set[int]) -> None:
     ids = {pk for pk in ids if pk}
-    if ids:
+    if ids and not deferred.defer(search.index_organisations, ids):  # in an import: once, at its end
         search.index_organisations(ids)
 
 
@@ -24,7 +25,9 @@ def related_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any
     if raw:
         return
     organisation_id = getattr(instance, "organisation_id", None)
-    if organisation_id and Organisation.objects.filter(pk=organisation_id).exists():
+    if not organisation_id or deferred.defer(search.index_organisations, {organisation_id}):
+        return  # indexing a deleted organisation's id at the batch's end only removes its entry
+    if Organisation.objects.filter(pk=organisation_id).exists():
         _reindex({organisation_id})
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
+from grappe.core import deferred
 from grappe.core.audit import audit_log
 from grappe.ecosystem.importing.fields import field_label, mapping_problems
 from grappe.ecosystem.importing.plan import CREATE, SKIP, UPDATE, ApplyError, Line, Plan, Summary
@@ -86,7 +87,8 @@ def apply_plan(plan: Plan, *, actor: Any, apply_line: Callable[[Line], int | Non
     if not plan.can_apply:
         raise ApplyError(" ".join(plan.blocking_reasons()))
     summary = Summary()
-    with transaction.atomic():
+    # Derived data (the directory index) is refreshed once for all rows, inside the transaction.
+    with transaction.atomic(), deferred.batch():
         for line in plan.lines:
             action = line.effective_action
             if action == SKIP:
