@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from grappe.core import deferred
 from grappe.core.registry import demo_loaders
 
 # Apps whose rows are not demo data: shipped reference tables, the imported KBO register, user accounts
@@ -55,5 +56,8 @@ class Command(BaseCommand):
             flush_domain_data()
             for demo in loaders:
                 self.stdout.write(f"Loading demo data: {demo.app_label}")
-                demo.loader(self.stdout)
+                # Derived data (the directory index, search texts) refreshed once per app's data,
+                # before the next app's loader reads it.
+                with deferred.batch():
+                    demo.loader(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo cluster loaded."))
