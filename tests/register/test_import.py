@@ -422,6 +422,18 @@ def test_long_fields_are_kept_whole(tmp_path):
 # Commands ------------------------------------------------------------------------------------
 
 
+def test_kbo_command_help_is_printed_in_the_active_language():
+    from django.utils import translation
+
+    from grappe.register.management.commands.kbo import Command
+
+    with translation.override("fr"):
+        text = Command().create_parser("grappe", "kbo").format_help()
+    assert "Registre BCE/KBO : importer un extrait" in text and "{import,stats,show}" in text
+    with translation.override("en"):
+        assert "KBO/BCE register: import an extract" in Command().create_parser("grappe", "kbo").format_help()
+
+
 def test_kbo_command_imports_and_reports_errors_with_file_and_line(tmp_path, capsys):
     call_command("kbo", "import", str(FULL))
     source = copy_full(tmp_path)

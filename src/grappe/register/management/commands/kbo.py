@@ -14,9 +14,11 @@ from grappe.register.importer import import_extract
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Registre BCE/KBO : importer un extrait (complet ou mise à jour), statistiques, fiche d'une entité."
-    )
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        # argparse needs a real str for the description (a lazy string breaks ``--help``).
+        return _("Registre BCE/KBO : importer un extrait (complet ou mise à jour), statistiques, fiche d'une entité.")
+
     # The system checks import every URL module (and their views): 2 s before a one-line answer.
     # This command touches the register tables only; ``grappe check`` stays the place for them.
     requires_system_checks: list[str] = []
