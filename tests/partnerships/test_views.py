@@ -656,6 +656,50 @@ def test_timeline_gathers_events_b2b_meetings_and_bulletins_of_the_organisation(
     assert "Rendez-vous B2B avec Béton Bêta" in only_meetings and "Veille : 3" not in only_meetings
 
 
+def test_bulletins_count_for_the_organisation_only_while_the_person_worked_there(world, clients, org_b, staff_user):
+    """Someone who moved from B to A: B's timeline and score keep the bulletins of their time at B only."""
+    from grappe.partnerships.engagement import engagement_for
+    from grappe.watch.models import Digest
+
+    org_a, today = world["org_a"], timezone.localdate()
+    mover = eco.person_create(actor=None, first_name="Marc", last_name="Mobile", email="marc@mobile.test")
+    at_b = eco.affiliation_create(
+        actor=None, person=mover, organisation=org_b, start_date=today - dt.timedelta(days=300)
+    )
+    eco.affiliation_end(actor=None, affiliation=at_b, end_date=today - dt.timedelta(days=100))
+    eco.affiliation_create(actor=None, person=mover, organisation=org_a, start_date=today - dt.timedelta(days=99))
+
+    def bulletin(days_ago: int, subject: str) -> None:
+        sent = timezone.now() - dt.timedelta(days=days_ago)
+        Digest.objects.create(
+            person=mover,
+            email=mover.email,
+            language="fr",
+            period_start=sent - dt.timedelta(days=7),
+            period_end=sent,
+            subject=subject,
+            html="",
+            text="",
+            sent_at=sent,
+        )
+
+    bulletin(200, "Veille quand Marc était chez Bêta")
+    bulletin(20, "Veille de Marc chez Alpha")
+    bulletin(400, "Veille avant Bêta")
+    timeline_b = reverse("partnerships:organisation_timeline", args=[org_b.pk])
+    for role in ("staff", "member_b"):
+        page = body(clients[role].get(timeline_b, {"kind": "bulletin"}))
+        assert "Veille quand Marc était chez Bêta" in page, role
+        assert "Veille de Marc chez Alpha" not in page and "Veille avant Bêta" not in page, role
+    page_a = body(clients["member_a"].get(timeline_url(world), {"kind": "bulletin"}))
+    assert "Veille de Marc chez Alpha" in page_a and "chez Bêta" not in page_a
+
+    def bulletins(org) -> int:
+        return next(p.count for p in engagement_for(org.pk, today).parts if p.code == "bulletins")
+
+    assert (bulletins(org_a), bulletins(org_b)) == (1, 1)
+
+
 def test_api_interactions_and_requests_for_every_role(world, clients):
     expected = {"anonymous": 401, "member_a": 200, "member_b": 200, "observer": 403, "staff": 200, "admin": 200}
     for path in ("/interactions", "/requests"):

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grappe.ecosystem import selectors as eco_selectors
@@ -93,6 +94,15 @@ def _optional(app: str) -> Any:
         return None
 
 
+def while_affiliated(periods: list[tuple[dt.date | None, dt.date | None]], day: dt.date) -> bool:
+    """True when ``day`` falls within one of the periods (open ends allowed).
+
+    A bulletin sent to someone before they joined or after they left is not the organisation's, and is
+    none of its members' business.
+    """
+    return any((begin is None or begin <= day) and (finish is None or day <= finish) for begin, finish in periods)
+
+
 def _counts(org_ids: set[int], start: dt.date, end: dt.date, *, include_internal: bool) -> dict[str, Any]:
     from grappe.partnerships.models import Collaboration, Interaction, Introduction, Partner
 
@@ -121,15 +131,21 @@ def _counts(org_ids: set[int], start: dt.date, end: dt.date, *, include_internal
 
     watch = _optional("watch")
     if watch is not None and hasattr(watch, "bulletins_sent"):
-        people = defaultdict(set)
-        affiliations = Affiliation.objects.filter(organisation_id__in=org_ids).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=start)
+        # A bulletin counts for the organisations the person worked for on the day it was sent.
+        people: dict[int, list[tuple[int, dt.date | None, dt.date | None]]] = defaultdict(list)
+        affiliations = (
+            Affiliation.objects.filter(organisation_id__in=org_ids)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+            .filter(Q(start_date__isnull=True) | Q(start_date__lte=end))
         )
-        for person, org in affiliations.values_list("person_id", "organisation_id"):
-            people[person].add(org)
+        for person, org, begin, finish in affiliations.values_list(
+            "person_id", "organisation_id", "start_date", "end_date"
+        ):
+            people[person].append((org, begin, finish))
         sent = watch.bulletins_sent(start, end).queryset.filter(person_id__in=list(people))
-        for person in sent.values_list("person_id", flat=True):
-            for org in people[person]:
+        for person, moment in sent.values_list("person_id", "sent_at").iterator(chunk_size=2000):
+            day = timezone.localdate(moment)
+            for org in {org for org, begin, finish in people[person] if while_affiliated([(begin, finish)], day)}:
                 counts["bulletins"][org] += 1
     else:
         available["bulletins"] = False

@@ -12,6 +12,7 @@ and PRIVATE fields (notes) are never copied into an item — so no template can 
 
 import datetime as dt
 import importlib
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grappe.ecosystem.models import Affiliation, Membership, Organisation
+from grappe.partnerships.engagement import while_affiliated
 from grappe.partnerships.models import Collaboration, Interaction, Introduction, IntroductionRequest
 
 KINDS: dict[str, Any] = {
@@ -206,16 +208,36 @@ def _project_items(organisation: Organisation, *, staff: bool) -> list[Item]:
     return items
 
 
+def affiliation_periods(affiliations: Any) -> dict[int, list[tuple[dt.date | None, dt.date | None]]]:
+    """``{person_id: [(start, end), ...]}`` from ``(person_id, start_date, end_date)`` triples."""
+    periods: dict[int, list[tuple[dt.date | None, dt.date | None]]] = defaultdict(list)
+    for person_id, begin, finish in affiliations:
+        periods[person_id].append((begin, finish))
+    return periods
+
+
 def _bulletin_items(organisation: Organisation, start: dt.date, end: dt.date) -> list[Item]:
+    """Bulletins received by its people while they worked for it (two queries whatever the history)."""
     watch = _optional("watch")
     if watch is None or not hasattr(watch, "bulletins_sent"):
         return []
-    people = Affiliation.objects.filter(organisation=organisation).values("person_id")
-    digests = watch.bulletins_sent(start, end).queryset.filter(person_id__in=people).select_related("person")
-    return [
-        Item(_local(d.sent_at), "bulletin", d.subject, str(d.person))
-        for d in digests.order_by("-sent_at")[:PER_SOURCE_LIMIT]
-    ]
+    periods = affiliation_periods(
+        Affiliation.objects.filter(organisation=organisation).values_list("person_id", "start_date", "end_date")
+    )
+    digests = (
+        watch.bulletins_sent(start, end)
+        .queryset.filter(person_id__in=list(periods))
+        .select_related("person")
+        .order_by("-sent_at")
+    )
+    items: list[Item] = []
+    for digest in digests.iterator(chunk_size=500):
+        day = _local(digest.sent_at)
+        if while_affiliated(periods[digest.person_id], day):
+            items.append(Item(day, "bulletin", digest.subject, str(digest.person)))
+            if len(items) >= PER_SOURCE_LIMIT:
+                break
+    return items
 
 
 def _membership_items(organisation: Organisation, *, staff: bool) -> list[Item]:
