@@ -514,6 +514,30 @@ def test_api_members_see_their_non_internal_rows_without_private_fields(world, c
     assert any(r["internal_notes"] == SENTINELS["collaboration"] for r in staff_rows)
 
 
+def test_api_collaborations_carry_tags_countries_and_the_documents_each_role_may_see(world, clients, staff_user):
+    services.collaboration_update(
+        actor=staff_user,
+        collaboration=world["public"],
+        transition_digital=True,
+        transition_environmental=True,
+        missions=["m2", "m4"],
+        foreign_countries=["NL"],
+    )
+    path = f"/collaborations/{world['public'].pk}"
+    member = clients["member_a"].get(API + path).json()
+    assert member["missions"] == ["m2", "m4"] and member["transitions"] == ["digital", "environmental"]
+    assert member["foreign_countries"] == ["NL"]
+    assert member["documents"] == [
+        {"id": member["documents"][0]["id"], "title": "Convention signée", "url": "https://example.org/c"}
+    ]
+    assert clients["member_a"].get(API + "/collaborations").json()[0]["documents"] == member["documents"]
+    staff = clients["staff"].get(API + path).json()
+    assert {(d["title"], d["is_internal"]) for d in staff["documents"]} == {
+        ("Convention signée", False),
+        (SENTINELS["document"], True),
+    }
+
+
 def test_api_bad_parameters_never_500(world, clients):
     assert clients["staff"].get(API + "/collaborations", {"limit": 0}).status_code == 422
     assert clients["staff"].get(API + "/collaborations", {"organisation": "abc"}).status_code == 422
@@ -731,6 +755,16 @@ def test_api_out_of_range_ids_and_unknown_choices_answer_422(world, clients):
         assert clients["staff"].get(API + path, {"organisation": huge}).status_code == 422, path
         assert clients["staff"].get(API + path, {"organisation": "0"}).status_code == 422, path
     assert clients["staff"].get(API + "/interactions", {"kind": "pigeon"}).status_code == 422
+    for path, name in (
+        ("/collaborations", "kind"),
+        ("/collaborations", "status"),
+        ("/introductions", "status"),
+        ("/introductions", "outcome"),
+    ):
+        for role in ("staff", "member_a"):
+            response = clients[role].get(API + path, {name: "pigeon"})
+            assert response.status_code == 422 and name in response.content.decode(), (role, path, name)
+    assert clients["member_a"].get(API + "/collaborations", {"kind": "rd_project", "status": "active"}).json()
     assert clients["staff"].get(API + "/requests", {"status": "x\x00"}).status_code == 422
 
 

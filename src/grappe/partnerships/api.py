@@ -9,7 +9,9 @@ Reads carry a strong ETag (304 on If-None-Match), per role since staff and membe
 import datetime as dt
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -18,7 +20,13 @@ from pydantic import RootModel
 from grappe.accounts import permissions
 from grappe.core.api_auth import ApiAuth, conditional
 from grappe.partnerships import selectors
-from grappe.partnerships.models import Collaboration, Interaction, Introduction, IntroductionRequest
+from grappe.partnerships.models import (
+    Collaboration,
+    CollaborationDocument,
+    Interaction,
+    Introduction,
+    IntroductionRequest,
+)
 
 READ = ApiAuth("partnerships:read")
 router = Router(auth=READ, tags=["partnerships"])
@@ -34,6 +42,16 @@ class PartnerOut(Schema):
     role: str
 
 
+class DocumentOut(Schema):
+    id: int
+    title: str
+    url: str  # the external link, or the download page of the file (browser session)
+
+
+class DocumentStaffOut(DocumentOut):
+    is_internal: bool
+
+
 class CollaborationOut(Schema):
     id: int
     kind: str
@@ -45,10 +63,14 @@ class CollaborationOut(Schema):
     cluster_role: str
     outcomes: str
     missions: list[str]
+    transitions: list[str]
+    foreign_countries: list[str]
     partners: list[PartnerOut]
+    documents: list[DocumentOut]
 
 
 class CollaborationStaffOut(CollaborationOut):
+    documents: list[DocumentStaffOut]
     is_internal: bool
     internal_notes: str
 
@@ -83,6 +105,17 @@ def _reader(request: HttpRequest) -> bool:
     raise HttpError(403, _("Accès réservé à l'équipe du cluster et aux membres."))
 
 
+def _choice(value: str, choices: Any, name: str) -> str:
+    """An empty filter, or one of the model's choices; anything else is a 422 naming the parameter."""
+    if value and value not in choices.values:
+        raise HttpError(422, _("%(name)s : valeur inconnue.") % {"name": name})
+    return value
+
+
+def _with_documents(rows: Any) -> Any:
+    return rows.prefetch_related(Prefetch("documents", queryset=CollaborationDocument.objects.order_by("-created_at")))
+
+
 def _limit(limit: int) -> int:
     if limit < 1 or limit > MAX_LIMIT:
         raise HttpError(422, _("limit : entre 1 et %(max)s.") % {"max": MAX_LIMIT})
@@ -103,6 +136,13 @@ def _send(request: HttpRequest, response: HttpResponse, data: Any) -> Any:
     return result
 
 
+def _document(d: CollaborationDocument, staff: bool) -> dict:
+    data = {"id": d.pk, "title": d.title, "url": d.url or reverse("partnerships:document_download", args=[d.pk])}
+    if staff:
+        data["is_internal"] = d.is_internal
+    return data
+
+
 def _collaboration(c: Collaboration, staff: bool) -> dict:
     data = {
         "id": c.pk,
@@ -115,10 +155,14 @@ def _collaboration(c: Collaboration, staff: bool) -> dict:
         "cluster_role": c.cluster_role,
         "outcomes": c.outcomes,
         "missions": list(c.missions or []),
+        "transitions": c.transition_tags,
+        "foreign_countries": [str(country) for country in c.foreign_countries],
         "partners": [
             {"organisation_id": p.organisation_id, "organisation": p.organisation.name, "role": p.role}
             for p in c.partners.all()
         ],
+        # Prefetched (``_with_documents``); a member never receives an internal document.
+        "documents": [_document(d, staff) for d in c.documents.all() if staff or not d.is_internal],
     }
     if staff:
         data.update(is_internal=c.is_internal, internal_notes=c.internal_notes)
@@ -160,8 +204,13 @@ def list_collaborations(
     limit: int = 100,
 ):
     staff = _reader(request)
-    filters = {"kind": kind, "status": status, "organisation": organisation}
-    rows = selectors.collaboration_list(request.auth, {k: v for k, v in filters.items() if v})[: _limit(limit)]
+    filters = {
+        "kind": _choice(kind, Collaboration.Kind, "kind"),
+        "status": _choice(status, Collaboration.Status, "status"),
+        "organisation": organisation,
+    }
+    rows = selectors.collaboration_list(request.auth, {k: v for k, v in filters.items() if v})
+    rows = _with_documents(rows)[: _limit(limit)]
     schema = CollaborationStaffOut if staff else CollaborationOut
     return _send(request, response, [schema(**_collaboration(c, staff)).model_dump(mode="json") for c in rows])
 
@@ -169,7 +218,7 @@ def list_collaborations(
 @router.get("/collaborations/{pk}", summary="One collaboration visible to the user")
 def get_collaboration(request: HttpRequest, response: HttpResponse, pk: int = Path(..., ge=1, le=MAX_ID)):
     staff = _reader(request)
-    collaboration = selectors.collaboration_list(request.auth).filter(pk=pk).first()
+    collaboration = _with_documents(selectors.collaboration_list(request.auth).filter(pk=pk)).first()
     if collaboration is None:
         raise HttpError(404, _("Collaboration introuvable."))
     schema = CollaborationStaffOut if staff else CollaborationOut
@@ -186,7 +235,11 @@ def list_introductions(
     limit: int = 100,
 ):
     staff = _reader(request)
-    filters = {"status": status, "outcome": outcome, "organisation": organisation}
+    filters = {
+        "status": _choice(status, Introduction.Status, "status"),
+        "outcome": _choice(outcome, Introduction.Outcome, "outcome"),
+        "organisation": organisation,
+    }
     rows = selectors.introduction_list(request.auth, {k: v for k, v in filters.items() if v})[: _limit(limit)]
     schema = IntroductionStaffOut if staff else IntroductionOut
     return _send(request, response, [schema(**_introduction(i, staff)).model_dump(mode="json") for i in rows])
