@@ -56,6 +56,11 @@ def test_suggestions_rank_by_overlap_and_text_members_first_without_the_requeste
     assert "tuile" in epsilon.reason
     assert delta.parts["competences"] == 1.0 and epsilon.parts["competences"] == 0.0
     assert stranger.pk == epsilon.organisation.pk
+    # Once introduced for this request, Delta is listed under the request and no longer suggested.
+    services.introduction_create(
+        actor=None, organisation_a=org_a, organisation_b=roofer, reason="Tuiles", request=request
+    )
+    assert [s.organisation.name for s in suggest(request)][:1] == ["Tuilerie Epsilon"]
 
 
 def test_nace_codes_match_at_any_level(org_a, member_a):

@@ -6,7 +6,8 @@ Score (0-1) = weighted mean of the criteria the request gives:
 - segments: share of the requested value-chain segments it belongs to;
 - text: TF-IDF cosine between the request's needs and the organisation's description, competences,
   segments and what its B2B matchmaking profiles offer (``events.selectors.matchmaking_offers``).
-Members come first, then the others; the requesting organisation is never suggested.
+Members come first, then the others; the requesting organisation is never suggested, nor the
+organisations already introduced to it for this request.
 TF-IDF is fitted on the candidates' own texts with scikit-learn: offline, no downloaded model.
 """
 
@@ -77,8 +78,13 @@ def suggest(request: IntroductionRequest, *, limit: int = 10) -> list[Suggestion
     wanted_competences = {c.pk: c for c in request.competences.all()}
     wanted_nace = {n.code: n for n in request.nace_codes.all()}
     wanted_segments = {s.pk: s for s in request.segments.all()}
+    # Already introduced for this request (either side): listed under the request, not suggested again.
+    introduced = {
+        other for pair in request.introductions.values_list("organisation_a_id", "organisation_b_id") for other in pair
+    }
     candidates = list(
         Organisation.objects.exclude(pk=request.organisation_id)
+        .exclude(pk__in=introduced)
         .prefetch_related(
             "competences",
             "segments",
