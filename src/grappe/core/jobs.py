@@ -35,6 +35,8 @@ def _short_error(row: DBTaskResult) -> str:
 def _task_rows(queryset) -> list[dict]:
     rows = []
     for row in queryset[:PAGE_SIZE]:
+        # A task that raised and waits for its next attempt (scheduler.retry_later) keeps its last error.
+        retrying = row.status == TaskResultStatus.READY and bool(row.traceback)
         rows.append(
             {
                 "id": str(row.id),
@@ -48,8 +50,9 @@ def _task_rows(queryset) -> list[dict]:
                 "started_at": row.started_at,
                 "finished_at": row.finished_at,
                 "attempts": len(row.worker_ids or []),
-                "error": _short_error(row) if row.status == TaskResultStatus.FAILED else "",
-                "traceback": row.traceback if row.status == TaskResultStatus.FAILED else "",
+                "error": _short_error(row) if row.status == TaskResultStatus.FAILED or retrying else "",
+                "traceback": row.traceback if row.status == TaskResultStatus.FAILED or retrying else "",
+                "retry_at": row.run_after if retrying else None,
                 "args": row.args_kwargs,
             }
         )

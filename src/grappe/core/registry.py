@@ -9,7 +9,11 @@ Apps register in their ``AppConfig.ready()``:
 - ``register_portal_menu(label, url_name, order)``: a service listed on the member portal's home;
 - ``register_demo(app_label, loader, order)``: a callable ``loader(stdout)`` run by ``grappe demo``;
 - ``register_periodic(key, task, every, description)``: a Django task (no arguments) that the
-  scheduler of ``grappe worker`` enqueues every ``every``, once per period across all workers.
+  scheduler of ``grappe worker`` enqueues every ``every``, once per period across all workers;
+- ``register_retry(task, attempts=, backoff=)``: how often ``grappe worker`` runs a task that raised
+  or whose worker died, and how long it waits before each new attempt (default: the
+  ``GRAPPE_TASK_MAX_ATTEMPTS`` and ``GRAPPE_TASK_RETRY_BACKOFF_SECONDS`` settings). ``attempts=1``
+  for a task that must never run twice (it sends things one by one without recording them).
 """
 
 from collections.abc import Callable
@@ -112,3 +116,37 @@ def register_periodic(key: str, task: Any, every: timedelta, description: Any = 
 
 def periodic_jobs() -> list[PeriodicJob]:
     return sorted(_periodic.values(), key=lambda j: j.key)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int
+    backoff: timedelta
+    factor: int = 4
+
+    def delay(self, attempt: int) -> timedelta:
+        """Wait after failed attempt ``attempt`` (1, 2, ...): ``backoff``, then ``factor`` times longer each time."""
+        return self.backoff * self.factor ** max(attempt - 1, 0)
+
+
+_retry: dict[str, tuple[int, timedelta | None, int]] = {}
+
+
+def register_retry(task: Any, *, attempts: int, backoff: timedelta | None = None, factor: int = 4) -> None:
+    """Declare how ``grappe worker`` retries ``task`` (a ``django.tasks`` Task): at most ``attempts`` runs,
+    waiting ``backoff`` (default: the setting), then ``factor`` times longer, between them."""
+    if attempts < 1:
+        raise ValueError("A task runs at least once.")
+    if backoff is not None and backoff < timedelta(0):
+        raise ValueError("A backoff cannot be negative.")
+    _retry[task.module_path] = (attempts, backoff, factor)
+
+
+def retry_policy(task_path: str) -> RetryPolicy:
+    """The declared policy of the task at ``task_path``, else the settings' default (read now, not at import)."""
+    from django.conf import settings
+
+    default_attempts = int(getattr(settings, "GRAPPE_TASK_MAX_ATTEMPTS", 3))
+    default_backoff = timedelta(seconds=int(getattr(settings, "GRAPPE_TASK_RETRY_BACKOFF_SECONDS", 60)))
+    attempts, backoff, factor = _retry.get(task_path, (default_attempts, None, 4))
+    return RetryPolicy(attempts, backoff if backoff is not None else default_backoff, factor)

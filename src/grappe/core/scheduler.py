@@ -7,8 +7,12 @@
   scheduler whose update changed the row enqueues the task, in the same transaction, so a crash
   between the two leaves neither.
 - ``beat()`` records that a worker process is alive (``WorkerHeartbeat``); ``/healthz`` reads it.
+- ``retry_later()`` puts a task that raised back in the queue with a growing delay (``run_after``), until
+  its retry policy's attempts are spent (``registry.register_retry``; default ``GRAPPE_TASK_MAX_ATTEMPTS``
+  runs, waiting ``GRAPPE_TASK_RETRY_BACKOFF_SECONDS`` then four times longer each time). The same row is
+  reused, so ``worker_ids`` counts the attempts and the last error stays visible on the jobs page.
 - ``requeue_orphans()`` puts back in the queue the tasks left RUNNING by a worker whose heartbeat
-  went stale (killed mid-task), or fails them after ``GRAPPE_TASK_MAX_ATTEMPTS`` attempts.
+  went stale (killed mid-task), or fails them once their policy's attempts are spent.
 - The outcome of each periodic run is copied onto its ``PeriodicJobState`` when the task finishes
   (``task_finished`` signal).
 """
@@ -27,7 +31,7 @@ from django.tasks.signals import task_finished
 from django.utils import timezone
 
 from grappe.core.models import PeriodicJobState, WorkerHeartbeat
-from grappe.core.registry import PeriodicJob, periodic_jobs
+from grappe.core.registry import PeriodicJob, periodic_jobs, retry_policy
 
 logger = logging.getLogger("grappe.scheduler")
 
@@ -38,10 +42,6 @@ def heartbeat_seconds() -> int:
 
 def stale_seconds() -> int:
     return int(getattr(settings, "GRAPPE_WORKER_STALE_SECONDS", 120))
-
-
-def max_attempts() -> int:
-    return int(getattr(settings, "GRAPPE_TASK_MAX_ATTEMPTS", 3))
 
 
 # --- Periodic jobs --------------------------------------------------------------------------------
@@ -196,7 +196,8 @@ def requeue_orphans(now: dt.datetime | None = None) -> dict[str, int]:
         if not worker_ids or worker_ids[-1] not in dead:
             continue
         rows = DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING)
-        if len(worker_ids) >= max_attempts():
+        task_path = DBTaskResult.objects.filter(id=task_id).values_list("task_path", flat=True).first() or ""
+        if len(worker_ids) >= retry_policy(task_path).attempts:
             error = f"WorkerLost: worker {worker_ids[-1]} stopped during attempt {len(worker_ids)}"
             if rows.update(
                 status=TaskResultStatus.FAILED,
@@ -217,6 +218,42 @@ def requeue_orphans(now: dt.datetime | None = None) -> dict[str, int]:
             logger.warning("Task %s requeued: worker %s stopped while running it", task_id, worker_ids[-1])
     WorkerHeartbeat.objects.filter(worker_id__in=dead, seen_at__lt=cutoff).delete()
     return counts
+
+
+def retry_later(row: Any, exc: BaseException, now: dt.datetime | None = None) -> dt.datetime | None:
+    """If ``row`` (a RUNNING ``DBTaskResult`` whose task just raised ``exc``) has attempts left, put it back
+    in the queue after its backoff, keeping the error, and return when it runs again; else ``None``.
+    Only ``Exception``s are retried: a worker stopped by a second Ctrl+C fails the task as before."""
+    from traceback import format_exception
+
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(exc, Exception):
+        return None
+    policy = retry_policy(row.task_path)
+    attempt = len(row.worker_ids or [])
+    if attempt >= policy.attempts:
+        return None
+    now = now or timezone.now()
+    run_after = now + policy.delay(attempt)
+    updated = DBTaskResult.objects.filter(id=row.id, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.READY,
+        started_at=None,
+        run_after=run_after,
+        exception_class_path=f"{type(exc).__module__}.{type(exc).__qualname__}",
+        traceback="".join(format_exception(exc)),
+    )
+    if not updated:
+        return None
+    logger.warning(
+        "Task %s (%s) failed on attempt %s of %s: retried after %s",
+        row.id,
+        row.task_path,
+        attempt,
+        policy.attempts,
+        run_after.isoformat(),
+    )
+    return run_after
 
 
 def housekeeping(worker_id: str, started_at: dt.datetime) -> list[str]:

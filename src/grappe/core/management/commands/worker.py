@@ -6,9 +6,11 @@ puts back in the queue the tasks of workers that died mid-task, and enqueues the
 are due (``grappe.core.scheduler``). Run as many workers as you like: each periodic job is enqueued
 once per period. Every option of ``db_worker`` is accepted (``--batch`` runs one scheduler round,
 then what is pending, and exits; ``--queue-name '*'`` serves all queues); ``--no-scheduler`` runs a
-plain task worker.
+plain task worker. A task that raises is put back in the queue with a backoff while its retry policy
+allows (``scheduler.retry_later``); only its last failure is final (``task_finished`` is sent then).
 """
 
+import contextlib
 import logging
 import threading
 from typing import Any
@@ -17,10 +19,15 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from grappe.core import scheduler
 
 logger = logging.getLogger("grappe.scheduler")
+
+
+class _Retrying(Exception):
+    """Raised out of ``set_failed`` so that ``db_worker`` does not signal a retried task as finished."""
 
 
 class SchedulingWorker(Worker):
@@ -46,6 +53,25 @@ class SchedulingWorker(Worker):
                 self.housekeeping_once()
         finally:
             connection.close()
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        """``db_worker``'s ``run_task``, except that a failure with attempts left is retried later
+        (the row goes back to READY with a ``run_after``), not recorded as final nor signalled."""
+        original = db_task_result.set_failed
+
+        def set_failed(exc: BaseException) -> None:
+            try:
+                retried = scheduler.retry_later(db_task_result, exc) is not None
+            except Exception:  # the database hiccupped: record the failure as db_worker would
+                logger.exception("Could not schedule a retry of task %s", db_task_result.id)
+                retried = False
+            if retried:
+                raise _Retrying
+            original(exc)
+
+        db_task_result.set_failed = set_failed  # type: ignore[method-assign]
+        with contextlib.suppress(_Retrying):  # back in the queue: no task_finished until it succeeds or fails for good
+            super().run_task(db_task_result)
 
     def run(self) -> None:
         self.housekeeping_once()  # heartbeat and due jobs before the first task (and in --batch)
