@@ -188,4 +188,13 @@ def test_a_story_draft_is_written_from_a_funded_project_but_never_from_a_staff_o
     services.project_update(actor=staff_user, project=project, confidentiality="staff")
     with pytest.raises(ValidationError):
         services.story_from_project(actor=staff_user, project=project)
-    assert StoryDraft.objects.count() == 1
+    # The draft written while the project was shareable is withdrawn before the showcase can publish it.
+    assert not StoryDraft.objects.filter(pk=draft.pk).exists()
+    entry = AuditEntry.objects.filter(action="innovation.project.updated").order_by("-pk").first()
+    assert entry.changes["story_drafts_withdrawn"] == [draft.pk]
+
+
+def test_making_a_project_staff_only_leaves_drafts_the_showcase_already_took_over(project, staff_user):
+    taken = StoryDraft.objects.create(project=project, title="Repris", body="x", taken_over_at=dt.datetime.now(dt.UTC))
+    services.project_update(actor=staff_user, project=project, confidentiality="staff")
+    assert StoryDraft.objects.filter(pk=taken.pk).exists()

@@ -64,6 +64,20 @@ def _check_tags(value: list, allowed: set, field: str, errors: dict) -> None:
         errors[field] = _("Valeur inconnue dans la liste : choisissez parmi les valeurs proposées.")
 
 
+class FollowsProjectVisibility:
+    """Rows a member sees with their project (portal): internal when the project is staff-only."""
+
+    @property
+    def is_internal(self) -> bool:
+        return self.project.is_confidential_to_staff
+
+
+class StaffWorkflow:
+    """The cluster's own working rows (checklists, time log, drafts, reminders): never in a member's export."""
+
+    is_internal = True
+
+
 class FundingCall(models.Model):
     """A funding programme's call for projects, with its dates and eligibility rules."""
 
@@ -295,6 +309,11 @@ class InnovationProject(models.Model):
     def is_confidential_to_staff(self) -> bool:
         return self.confidentiality == self.Confidentiality.STAFF
 
+    @property
+    def is_internal(self) -> bool:
+        """Staff-only projects are internal: a member's own GDPR export leaves them out (privacy.services)."""
+        return self.is_confidential_to_staff
+
     def transition_labels(self) -> list[str]:
         return [str(Transition(v).label) for v in self.transitions if v in Transition.values]
 
@@ -305,7 +324,7 @@ class InnovationProject(models.Model):
         return [f"{n}. {SDG_LABELS[n]}" for n in self.sdgs if n in SDG_LABELS]
 
 
-class ProjectPartner(models.Model):
+class ProjectPartner(FollowsProjectVisibility, models.Model):
     """An organisation in a project's consortium, with its role."""
 
     class Role(models.TextChoices):
@@ -342,7 +361,7 @@ class ProjectPartner(models.Model):
         return f"{self.organisation} ({self.get_role_display()})"
 
 
-class StageChange(models.Model):
+class StageChange(FollowsProjectVisibility, models.Model):
     """One move of a project from a stage to another: the full history, with who and why."""
 
     # PRIVATE: staff only; left out of everything a member receives (portal, API, their own GDPR export).
@@ -372,7 +391,7 @@ class StageChange(models.Model):
         return f"{self.project}: {self.from_stage or '—'} → {self.to_stage}"
 
 
-class GateChecklistItem(models.Model):
+class GateChecklistItem(StaffWorkflow, models.Model):
     """An item to check before a project leaves ``stage`` (its gate); mandatory items block the move."""
 
     project = models.ForeignKey(InnovationProject, on_delete=models.CASCADE, related_name="checklist")
@@ -400,7 +419,7 @@ class GateChecklistItem(models.Model):
         return self.label
 
 
-class ProjectDocument(models.Model):
+class ProjectDocument(FollowsProjectVisibility, models.Model):
     """A document of a project (application, agreement, report); readable by whoever sees the project."""
 
     project = models.ForeignKey(InnovationProject, on_delete=models.CASCADE, related_name="documents")
@@ -420,7 +439,7 @@ class ProjectDocument(models.Model):
         return self.title
 
 
-class SupportAction(models.Model):
+class SupportAction(StaffWorkflow, models.Model):
     """Time the cluster spent supporting a project or an organisation's innovation."""
 
     class Kind(models.TextChoices):
@@ -491,7 +510,7 @@ class SupportAction(models.Model):
             raise ValidationError(errors)
 
 
-class Outcome(models.Model):
+class Outcome(FollowsProjectVisibility, models.Model):
     """A valorised result of a project: a product or service launched, a pilot, a patent."""
 
     class Kind(models.TextChoices):
@@ -531,7 +550,7 @@ class Outcome(models.Model):
         return self.title
 
 
-class StoryDraft(models.Model):
+class StoryDraft(StaffWorkflow, models.Model):
     """A success-story draft written from a project, for the public site.
 
     The showcase app owns published stories; until it takes a draft over (``taken_over_at``), the
@@ -558,7 +577,7 @@ class StoryDraft(models.Model):
         return self.title
 
 
-class DeadlineReminder(models.Model):
+class DeadlineReminder(StaffWorkflow, models.Model):
     """A deadline reminder sent to a project's owner for a call: one per (project, call, closing date)."""
 
     project = models.ForeignKey(InnovationProject, on_delete=models.CASCADE, related_name="deadline_reminders")

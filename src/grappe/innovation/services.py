@@ -197,7 +197,14 @@ def project_update(*, actor: Any, project: InnovationProject, **fields: Any) -> 
     project.save(update_fields=[*fields, "updated_at"])
     for key, values in related.items():
         getattr(project, key).set(values)
-    if changes := diff(before, snapshot(project)):
+    changes = diff(before, snapshot(project))
+    if project.is_confidential_to_staff:
+        # A staff-only project has no public story: drafts the showcase has not taken over are withdrawn.
+        drafts = project.story_drafts.filter(taken_over_at__isnull=True)
+        if withdrawn := sorted(drafts.values_list("pk", flat=True)):
+            drafts.delete()
+            changes["story_drafts_withdrawn"] = withdrawn
+    if changes:
         audit_log(
             actor=actor,
             action="innovation.project.updated",
