@@ -4,6 +4,9 @@ The admin writes rows directly, without the services: it is the administrators' 
 every save still lands in Django's own admin log. Day-to-day edits go through the workspace.
 """
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
 
@@ -79,8 +82,18 @@ class MembershipInline(admin.TabularInline):
     fields = ("tier", "status", "start_date", "end_date", "yearly_fee", "renewal_date", "fee_paid_until")
 
 
+class OrganisationAdminForm(forms.ModelForm):
+    """A logo uploaded here is checked and re-encoded like on the staff pages (``forms.clean_logo``)."""
+
+    def clean_logo(self) -> Any:
+        from grappe.ecosystem.forms import clean_logo
+
+        return clean_logo(self.cleaned_data.get("logo"))
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(TranslationAdmin):
+    form = OrganisationAdminForm
     list_display = ("name", "kind", "enterprise_number", "sme_status", "source", "updated_at")
     list_filter = ("kind", "sme_status", "source", "public_profile_consent", "segments__value_chain")
     search_fields = ("name", "acronym", "enterprise_number", "search_text")

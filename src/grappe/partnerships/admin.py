@@ -1,7 +1,12 @@
 """Back-office for partnerships (the staff pages are the everyday tool; writes there bypass the audit)."""
 
-from django.contrib import admin
+from typing import Any
 
+from django import forms
+from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
+
+from grappe.core.uploads import validate_document
 from grappe.partnerships.models import (
     Collaboration,
     CollaborationDocument,
@@ -19,8 +24,21 @@ class PartnerInline(admin.TabularInline):
     autocomplete_fields = ("organisation",)
 
 
+class DocumentAdminForm(forms.ModelForm):
+    """A file added here gets the same check as on the staff pages (``grappe.core.uploads``); fields: the admin's."""
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):
+            from grappe.partnerships.services import DOCUMENT_MAX_BYTES
+
+            validate_document(upload, max_bytes=DOCUMENT_MAX_BYTES)
+        return upload
+
+
 class DocumentInline(admin.TabularInline):
     model = CollaborationDocument
+    form = DocumentAdminForm
     extra = 0
 
 

@@ -1,12 +1,28 @@
 """Back office (administrators' escape hatch) for the showcase; staff work in the showcase's own pages."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
 from grappe.showcase.models import Certification, CommunicationAction, Opportunity, Post, ProfileProposal
 
 
+class PostAdminForm(forms.ModelForm):
+    """An image uploaded here is checked and re-encoded like in the staff editor (``forms.clean_post_image``)."""
+
+    # A plain file field, as in the editor: the size is checked before anything reads the file as an image.
+    image = forms.FileField(label=Post._meta.get_field("image").verbose_name, required=False)
+
+    def clean_image(self) -> Any:
+        from grappe.showcase.forms import clean_post_image
+
+        return clean_post_image(self.cleaned_data.get("image"))
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
+    form = PostAdminForm
     list_display = ("__str__", "kind", "status", "published_at")
     list_filter = ("kind", "status")
     search_fields = ("slug", "title_fr", "title_en", "title_nl", "title_de")
