@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from grappe.core.models import AuditEntry
 from grappe.innovation import services
 from grappe.innovation.models import FundingCall, InnovationProject, StageChange
 
@@ -66,6 +67,7 @@ STAFF_PAGES = [
     ("innovation:call_list", lambda w: []),
     ("innovation:call_create", lambda w: []),
     ("innovation:call_detail", lambda w: [w["call"].pk]),
+    ("innovation:call_edit", lambda w: [w["call"].pk]),
     ("innovation:support_list", lambda w: []),
 ]
 EXPECTED_STAFF_PAGE = {"anonymous": 302, "member_a": 403, "member_b": 403, "observer": 403, "staff": 200, "admin": 200}
@@ -169,6 +171,60 @@ def test_a_call_form_refuses_a_close_date_before_the_open_date(clients, world):
     assert response.status_code == 200
     assert "La date de clôture doit suivre la date d'ouverture." in unescape(response.content.decode())
     assert not FundingCall.objects.filter(title="Mauvais").exists()
+
+
+def _call_post(call: FundingCall, **changes: str) -> dict[str, str]:
+    data = {
+        "title": call.title,
+        "programme": call.programme,
+        "funder": call.funder,
+        "level": call.level,
+        "opens_on": call.opens_on.isoformat(),
+        "closes_on": call.closes_on.isoformat(),
+        "min_partners": str(call.min_partners),
+        "countries": "BE, FR",
+        "trl_min": "3",
+        "trl_max": "6",
+    }
+    return {**data, **changes}
+
+
+def test_staff_edit_a_call_its_moved_closing_date_and_eligibility_are_saved_and_audited(clients, world):
+    call = world["call"]
+    url = reverse("innovation:call_edit", args=[call.pk])
+    page = clients["staff"].get(url).content.decode()
+    assert 'value="Appel matériaux"' in page and call.opens_on.isoformat() in page
+    new_close = call.closes_on + dt.timedelta(days=14)
+    response = clients["staff"].post(url, _call_post(call, closes_on=new_close.isoformat(), smes_required="on"))
+    assert response.status_code == 302 and response["Location"] == reverse("innovation:call_detail", args=[call.pk])
+    call.refresh_from_db()
+    assert call.closes_on == new_close and call.smes_required and (call.trl_min, call.trl_max) == (3, 6)
+    assert [str(c) for c in call.countries] == ["BE", "FR"]
+    entry = AuditEntry.objects.filter(action="innovation.call.updated").get()
+    assert entry.changes["closes_on"][1] == new_close.isoformat()
+    # The form shows the saved countries again, comma-separated.
+    assert 'value="BE, FR"' in clients["staff"].get(url).content.decode()
+
+
+def test_editing_a_call_refuses_a_close_date_before_the_open_date_and_keeps_the_call(clients, world):
+    call = world["call"]
+    before = call.closes_on
+    bad = call.opens_on - dt.timedelta(days=1)
+    response = clients["staff"].post(
+        reverse("innovation:call_edit", args=[call.pk]), _call_post(call, closes_on=bad.isoformat())
+    )
+    assert response.status_code == 200
+    assert "La date de clôture doit suivre la date d'ouverture." in unescape(response.content.decode())
+    call.refresh_from_db()
+    assert call.closes_on == before
+
+
+def test_only_staff_can_post_a_call_edit(clients, world):
+    call = world["call"]
+    for role in ("anonymous", "member_a", "member_b", "observer"):
+        clients[role].post(reverse("innovation:call_edit", args=[call.pk]), _call_post(call, title="Piraté"))
+    call.refresh_from_db()
+    assert call.title == "Appel matériaux"
 
 
 @pytest.mark.parametrize(

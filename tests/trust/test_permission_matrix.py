@@ -398,6 +398,7 @@ TABLE: dict[str, tuple[str, str]] = {
         "innovation:call_list",
         "innovation:call_create",
         "innovation:call_detail",
+        "innovation:call_edit",
         "innovation:support_list",
     ),
     **_declare(

@@ -175,6 +175,7 @@ K: dict[str, Callable[[World], dict[str, Any]]] = {
     "innovation:story_create": lambda w: {"pk": w.project.pk},
     "innovation:story_detail": lambda w: {"pk": w.story.pk},
     "innovation:call_detail": lambda w: {"pk": w.call.pk},
+    "innovation:call_edit": lambda w: {"pk": w.call.pk},
     "innovation:organisation_panel": lambda w: {"pk": w.org_a.pk},
     "innovation:portal_project": lambda w: {"pk": w.project.pk},
     "objectives:indicator_detail": lambda w: {"pk": w.indicator.pk},

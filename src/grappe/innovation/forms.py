@@ -175,6 +175,12 @@ class CallForm(forms.Form):
     )
     link = forms.URLField(label=_("Lien"), required=False, max_length=1000)
 
+    @classmethod
+    def initial_for(cls, call: FundingCall) -> dict[str, Any]:
+        initial = {name: getattr(call, name) for name in cls.base_fields}
+        initial["countries"] = ", ".join(str(country) for country in call.countries)
+        return initial
+
     def clean_countries(self) -> list[str]:
         from django_countries import countries
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("staff/innovation/calls/", views.call_list, name="call_list"),
     path("staff/innovation/calls/new/", views.call_create, name="call_create"),
     path("staff/innovation/calls/<int:pk>/", views.call_detail, name="call_detail"),
+    path("staff/innovation/calls/<int:pk>/edit/", views.call_edit, name="call_edit"),
     path("staff/innovation/support/", views.support_list, name="support_list"),
     # staff and member users of the organisation (the panel of the organisation page)
     path("innovation/organisations/<int:pk>/projects/", views.organisation_panel, name="organisation_panel"),

@@ -472,6 +472,22 @@ def call_create(request: HttpRequest) -> HttpResponse:
     return render(request, "innovation/call_form.html", context)
 
 
+@permissions.innovation_staff_required
+def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a call (a closing date moved, eligibility clarified); the same checks as on creation."""
+    call = get_object_or_404(FundingCall.objects.select_related("watch_item"), pk=pk)
+    form = CallForm(request.POST or None, initial=CallForm.initial_for(call))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.call_update(actor=request.user, call=call, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Appel à projets modifié."))
+            return redirect("innovation:call_detail", pk=call.pk)
+    return render(request, "innovation/call_form.html", {"form": form, "call": call, "item": None})
+
+
 def _watch_candidates(limit: int = 10) -> list[Any]:
     """Recent kept watch items that mention a call, not yet turned into one (read through watch selectors)."""
     try:
