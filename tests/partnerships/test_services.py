@@ -173,6 +173,8 @@ def test_outcome_collaboration_started_creates_a_collaboration_of_both(org_a, or
     assert introduction.status == Introduction.Status.CLOSED
     assert introduction.collaboration.title == "Filière granulats recyclés"
     assert set(introduction.collaboration.partners.values_list("organisation_id", flat=True)) == {org_a.pk, org_b.pk}
+    assert introduction.collaboration.missions == ["m2"]  # brokered by the cluster
+    assert introduction.collaboration.cluster_role == "facilitated"
 
 
 def test_outcome_linking_a_collaboration_without_both_partners_is_refused(org_a, org_b, company_c, staff_user):

@@ -268,6 +268,7 @@ def test_portal_collaboration_is_visible_to_partner_members_only(world, clients)
         assert clients[role].get(url).status_code == expected[role], role
     page = body(clients["member_a"].get(url))
     assert "Convention signée" in page
+    assert "facilitée par le cluster" in page  # the cluster's role
     for sentinel in SENTINELS.values():
         assert sentinel not in page
     assert clients["member_a"].get(reverse("partnerships:portal_collaboration", args=[internal.pk])).status_code == 404

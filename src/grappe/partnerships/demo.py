@@ -11,14 +11,22 @@ import datetime as dt
 import random
 from typing import Any, TextIO
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.utils import timezone
 
 from grappe.accounts.models import User
-from grappe.ecosystem.models import Affiliation, Competence, Organisation
+from grappe.ecosystem.models import Affiliation, Competence, Organisation, Segment
 from grappe.ecosystem.selectors import member_ids_on
 from grappe.partnerships import services
-from grappe.partnerships.models import Collaboration, Interaction, Introduction, IntroductionRequest
+from grappe.partnerships.models import (
+    Collaboration,
+    CollaborationDocument,
+    Interaction,
+    Introduction,
+    IntroductionRequest,
+)
+from grappe.referential.models import NaceCode
 
 SEED = 20250707
 
@@ -59,6 +67,14 @@ INTERNATIONAL = [
     ("Projet Interreg « Circular Buildings »", ["NL", "DE"]),
     ("Échange de bonnes pratiques avec le Luxembourg", ["LU"]),
 ]
+DOCUMENT_TITLES = {
+    "rd_project": "Accord de consortium signé",
+    "commercial": "Contrat de partenariat",
+    "framework": "Convention-cadre signée",
+    "joint_action": "Plan d'action commun",
+    "inter_cluster": "Feuille de route partagée",
+    "international": "Lettre d'intention des partenaires",
+}
 REASONS = [
     "cherche un fournisseur de granulats recyclés certifiés",
     "veut tester un nouvel isolant sur un chantier pilote",
@@ -95,15 +111,40 @@ SUMMARIES = {
     ],
 }
 NEXT_ACTIONS = ["Envoyer la brochure", "Proposer une mise en relation", "Rappeler pour le dépôt", "Inviter au B2B"]
+# (needs, segment slugs and NACE codes the member ticks, as on the portal form)
 NEEDS = [
-    "Nous cherchons un partenaire qui peut recycler nos chutes de plaques de plâtre sur site.",
-    "Nous cherchons un laboratoire capable de caractériser des granulats recyclés pour un béton structurel.",
-    "Nous cherchons une entreprise de menuiserie qui travaille le bois de réemploi pour un projet pilote.",
-    "Nous cherchons un bureau d'études en techniques spéciales pour des pompes à chaleur en rénovation.",
-    "Nous cherchons un développeur de logiciels BIM pour automatiser nos métrés de démolition.",
-    "Nous cherchons un distributeur aux Pays-Bas pour nos panneaux isolants recyclés.",
-    "Nous cherchons un partenaire qui réalise des inventaires de réemploi avant démolition.",
-    "Nous cherchons un centre de formation pour former nos ouvriers au démontage soigné.",
+    (
+        "Nous cherchons un partenaire qui peut recycler nos chutes de plaques de plâtre sur site.",
+        ["deconstruction-reemploi"],
+        ["38.21"],
+    ),
+    (
+        "Nous cherchons un laboratoire capable de caractériser des granulats recyclés pour un béton structurel.",
+        ["materiaux"],
+        [],
+    ),
+    (
+        "Nous cherchons une entreprise de menuiserie qui travaille le bois de réemploi pour un projet pilote.",
+        ["materiaux"],
+        ["16.2"],
+    ),
+    (
+        "Nous cherchons un bureau d'études en techniques spéciales pour des pompes à chaleur en rénovation.",
+        ["chauffage-ventilation"],
+        ["71.12"],
+    ),
+    (
+        "Nous cherchons un développeur de logiciels BIM pour automatiser nos métrés de démolition.",
+        ["numerique-batiment"],
+        ["62.10"],
+    ),
+    ("Nous cherchons un distributeur aux Pays-Bas pour nos panneaux isolants recyclés.", [], []),
+    (
+        "Nous cherchons un partenaire qui réalise des inventaires de réemploi avant démolition.",
+        ["deconstruction-reemploi"],
+        [],
+    ),
+    ("Nous cherchons un centre de formation pour former nos ouvriers au démontage soigné.", [], []),
 ]
 
 
@@ -181,7 +222,35 @@ def _collaborations(rng, today, staff, companies, research, public, poles) -> li
         make(
             title, "international", [(org, "partner") for org in rng.sample(companies, 2)], foreign_countries=countries
         )
+    _documents(created, staff)
     return created
+
+
+def _documents(collaborations: list[Collaboration], staff: Any) -> int:
+    """Agreements as links for the started ones, and a staff-only budget file for the R&D projects."""
+    count = 0
+    for collaboration in collaborations:
+        if collaboration.status not in Collaboration.STARTED_STATUSES:
+            continue
+        title = DOCUMENT_TITLES.get(collaboration.kind, "Note de cadrage")
+        services.collaboration_add_document(
+            actor=staff,
+            collaboration=collaboration,
+            title=title,
+            url=f"https://documents.construction-circulaire.example/collaborations/{collaboration.pk}/",
+        )
+        count += 1
+        if collaboration.kind == Collaboration.Kind.RD_PROJECT:
+            budget = "poste;montant (EUR)\npersonnel;180000\nmatériaux;42000\nsous-traitance;25000\n"
+            services.collaboration_add_document(
+                actor=staff,
+                collaboration=collaboration,
+                title="Budget prévisionnel",
+                file=SimpleUploadedFile("budget-previsionnel.csv", budget.encode(), content_type="text/csv"),
+                is_internal=True,
+            )
+            count += 1
+    return count
 
 
 def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
@@ -293,14 +362,21 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
     # Portal requests: a few open in the queue, some done (with their introductions), one declined.
     competences = list(Competence.objects.order_by("name"))
     requests = []
-    for index, needs in enumerate(NEEDS):
+    for index, (needs, segment_slugs, nace) in enumerate(NEEDS):
         organisation = companies[(index * 7) % len(companies)]
+        codes = [code.replace(".", "") for code in nace]
         request = services.introduction_request_submit(
             actor=None,
             organisation=organisation,
             person=_person_of(organisation, today),
             needs=needs,
             competences=_competences_for(needs, competences),
+            segments=list(Segment.objects.filter(slug__in=segment_slugs)),
+            nace_codes=[
+                NaceCode.objects.filter(code=code).order_by("-version").first()
+                for code in codes
+                if NaceCode.objects.filter(code=code).exists()
+            ],
         )
         if index in (0, 1, 2):  # done: an introduction made for it
             services.introduction_request_assign(actor=staff, request=request, owner=staff)
@@ -330,7 +406,8 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
         requests.append(request)
     open_requests = IntroductionRequest.objects.filter(status__in=IntroductionRequest.OPEN_STATUSES).count()
     stdout.write(
-        f"  partnerships: {Collaboration.objects.count()} collaborations, "
+        f"  partnerships: {Collaboration.objects.count()} collaborations "
+        f"({CollaborationDocument.objects.count()} documents), "
         f"{Introduction.objects.count()} introductions, {interactions} interactions ({edited} corrected), "
         f"{len(requests)} portal requests ({open_requests} open)"
     )

@@ -395,6 +395,7 @@ def introduction_record_outcome(
             data.setdefault("status", Collaboration.Status.ACTIVE)
             data.setdefault("start_date", today())
             data.setdefault("cluster_role", Collaboration.ClusterRole.FACILITATED)
+            data.setdefault("missions", [Mission.M2])  # brokered by the cluster: mission 2
             data.setdefault("is_internal", introduction.is_internal)
             collaboration = collaboration_create(
                 actor=actor,
