@@ -21,7 +21,7 @@ import pytest
 from django.db import transaction
 from django.http import HttpResponse
 
-from tests.trust.urlwalk import Route, iter_routes, path_for
+from tests.trust.urlwalk import Route, iter_routes, path_for, shadowed_routes
 from tests.trust.world import ROLES
 
 OK, LOGIN, DENY, UNAUTH, NOT_ALLOWED, UNAVAILABLE = "ok", "login", "deny", "401", "405", "503"
@@ -500,6 +500,11 @@ def test_every_url_pattern_declares_its_rule():
         "tests/trust/test_permission_matrix.py (rule and method) and give its URL kwargs real objects in K of "
         f"tests/trust/urlwalk.py: {missing}"
     )
+
+
+def test_no_url_pattern_hides_behind_the_name_of_another():
+    """Two routes under one name would be walked once: the second view would escape the matrix and the scans."""
+    assert not shadowed_routes(), "Give each of these URL patterns its own name"
 
 
 def test_the_table_declares_no_vanished_url():

@@ -32,6 +32,15 @@ class Route:
 
 
 def iter_routes() -> Iterator[Route]:
+    seen: set[str] = set()
+    for route in _walk_all():
+        if route.key in seen:
+            continue
+        seen.add(route.key)
+        yield route
+
+
+def _walk_all() -> Iterator[Route]:
     def walk(patterns: list, prefix: str, ns: str | None, i18n: bool) -> Iterator[Route]:
         for p in patterns:
             if isinstance(p, URLResolver):
@@ -46,12 +55,15 @@ def iter_routes() -> Iterator[Route]:
                 name = f"{ns}:{p.name}" if ns and p.name else p.name
                 yield Route(key=name or route, route=route, name=name, i18n=i18n)
 
-    seen: set[str] = set()
-    for route in walk(get_resolver().url_patterns, "", None, False):
-        if route.key in seen:
-            continue
-        seen.add(route.key)
-        yield route
+    yield from walk(get_resolver().url_patterns, "", None, False)
+
+
+def shadowed_routes() -> dict[str, set[str]]:
+    """Names given to several distinct routes: the walk keeps the first, so the others would go unchecked."""
+    routes: dict[str, set[str]] = {}
+    for route in _walk_all():
+        routes.setdefault(route.key, set()).add(route.route)
+    return {key: found for key, found in routes.items() if len(found) > 1}
 
 
 def _first(model_label: str) -> Any:
