@@ -1,4 +1,5 @@
-"""Browser journey (Playwright driving Debian's Chromium): move a project across the pipeline board by keyboard.
+"""Browser journey (Playwright driving Debian's Chromium): move a project across the pipeline board by keyboard
+and by mouse.
 
 Run with ``pytest -m browser tests/browser``; skipped when /usr/bin/chromium or Playwright is missing.
 """
@@ -25,7 +26,7 @@ pytestmark = [
 
 
 @pytest.mark.django_db(transaction=True)
-def test_moves_a_project_across_the_board_by_keyboard(browser, live_server):
+def test_moves_a_project_across_the_board_by_keyboard_and_mouse(browser, live_server):
     staff = User.objects.create_user(email="facilitatrice@cluster.test", password="x-pass-123", role=User.Role.STAFF)
     lead = eco.organisation_create(actor=None, name="Briqueterie du Hainaut", kind=Organisation.Kind.COMPANY)
     project = services.project_create(actor=staff, title="Réemploi de briques", lead_organisation=lead)
@@ -79,4 +80,13 @@ def test_moves_a_project_across_the_board_by_keyboard(browser, live_server):
     project.refresh_from_db()
     assert project.stage == InnovationProject.Stage.ELABORATION
     assert list(project.stage_changes.values_list("to_stage", flat=True)) == ["idea", "emergence", "elaboration"]
+
+    # And by mouse: a click on the card's "next" button.
+    GateChecklistItem.objects.filter(project=project, stage=InnovationProject.Stage.ELABORATION).update(done=True)
+    page.locator(f"#project-{project.pk} [data-move=next]").click()
+    page.wait_for_selector(f"section[data-stage=submitted] #project-{project.pk}")
+    project.refresh_from_db()
+    assert project.stage == InnovationProject.Stage.SUBMITTED
+    # Every move of the journey is in the history with who made it.
+    assert set(project.stage_changes.exclude(from_stage="").values_list("by", flat=True)) == {staff.pk}
     context.close()
