@@ -167,6 +167,9 @@ def test_staff_pages_for_every_role(world, clients):
 def test_staff_pages_show_private_notes_to_staff(world, clients):
     detail = clients["staff"].get(reverse("partnerships:collaboration_detail", args=[world["public"].pk]))
     assert SENTINELS["collaboration"] in body(detail)
+    partners = body(detail).split("Alpha Matériaux</a>")[1].split("</li>")[0]  # org A is a member
+    assert "chef de file" in partners and ">membre<" in partners
+    assert ">non-membre<" in body(detail).split("Université de Liège</a>")[1].split("</li>")[0]
     assert SENTINELS["document"] in body(detail)
     intro = clients["admin"].get(reverse("partnerships:introduction_detail", args=[world["introduction"].pk]))
     assert SENTINELS["introduction"] in body(intro)
@@ -537,6 +540,21 @@ def test_api_collaborations_carry_tags_countries_and_the_documents_each_role_may
         ("Convention signée", False),
         (SENTINELS["document"], True),
     }
+
+
+def test_api_never_gives_a_member_the_id_of_an_internal_collaboration(world, clients, staff_user):
+    introduction = world["introduction"]
+    services.collaboration_add_partner(
+        actor=staff_user, collaboration=world["internal"], organisation=introduction.organisation_b
+    )
+    services.introduction_record_outcome(
+        actor=staff_user, introduction=introduction, outcome="collaboration_started", collaboration=world["internal"]
+    )
+    member = {r["id"]: r for r in clients["member_a"].get(API + "/introductions").json()}
+    assert member[introduction.pk]["outcome"] == "collaboration_started"
+    assert member[introduction.pk]["collaboration_id"] is None
+    staff = {r["id"]: r for r in clients["staff"].get(API + "/introductions").json()}
+    assert staff[introduction.pk]["collaboration_id"] == world["internal"].pk
 
 
 def test_api_bad_parameters_never_500(world, clients):

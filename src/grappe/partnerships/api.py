@@ -181,7 +181,10 @@ def _introduction(i: Introduction, staff: bool) -> dict:
         "introduced_on": i.introduced_on,
         "status": i.status,
         "outcome": i.outcome,
-        "collaboration_id": i.collaboration_id,
+        # A member is not told the id of a collaboration flagged internal (``introduction_list`` joins it).
+        "collaboration_id": i.collaboration_id
+        if staff or not (i.collaboration and i.collaboration.is_internal)
+        else None,
     }
     if staff:
         data.update(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grappe.accounts import permissions
+from grappe.ecosystem import selectors as eco_selectors
 from grappe.ecosystem.models import Organisation
 from grappe.partnerships import selectors, services
 from grappe.partnerships.engagement import engagement_for, members_at_risk
@@ -132,9 +133,11 @@ def collaboration_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @permissions.partnerships_staff_required
 def collaboration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     collaboration = get_object_or_404(Collaboration, pk=pk)
+    partners = list(collaboration.partners.select_related("organisation").order_by("role", "organisation__name"))
     context = {
         "c": collaboration,
-        "partners": collaboration.partners.select_related("organisation").order_by("role", "organisation__name"),
+        "partners": partners,
+        "member_ids": eco_selectors.member_ids_on(timezone.localdate()) & {p.organisation_id for p in partners},
         "documents": collaboration.documents.all(),
         "introductions": collaboration.introductions.select_related("organisation_a", "organisation_b"),
         "partner_form": PartnerForm(prefix="partner"),
