@@ -9,7 +9,7 @@ Each kind of activity earns points per occurrence, up to a cap, so no single hab
 | collaborations running (active or completed)           | 10          | 20  |
 | interactions with the cluster team                     | 3           | 15  |
 | introductions (as either side)                         | 5           | 15  |
-| watch bulletins received by its people                 | 1           | 10  |
+| watch bulletins received by its people (while there)   | 1           | 10  |
 
 Events, B2B meetings and bulletins are read through the events and watch selectors; an app that is
 absent counts zero (its line says so). Opening of bulletins is not tracked by the watch app, so only
