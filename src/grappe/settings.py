@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",  # two-factor authentication (TOTP) for staff and admins, see grappe.accounts.middleware
     "django_otp.plugins.otp_totp",
+    "ninja",  # the API docs page from local static files (no CDN, no inline script: it passes the CSP)
     "grappe.core",
     "grappe.accounts",
     "grappe.referential",
