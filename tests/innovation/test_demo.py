@@ -3,7 +3,7 @@
 import io
 
 from grappe.innovation.demo import load
-from grappe.innovation.models import FundingCall, InnovationProject, ProjectDocument
+from grappe.innovation.models import FundingCall, InnovationProject, ProjectDocument, StoryDraft
 
 from .test_calls_from_watch import make_item
 
@@ -24,5 +24,11 @@ def test_the_demo_loads_projects_with_documents_and_calls_from_watch_items(
     document = ProjectDocument.objects.filter(title="Budget prévisionnel").first()
     assert document.file.read().decode().startswith("poste;montant (EUR)")
     assert "documents" in out.getvalue() and "+1 from watch items" in out.getvalue()
+    # One-click success stories of valorised projects, never of staff-only ones.
+    drafts = StoryDraft.objects.select_related("project")
+    assert drafts.exists() and all(d.project.confidentiality == "consortium" for d in drafts)
+    assert all(
+        d.project.stage in ("valorisation", "closed") and d.project.lead_organisation.name in d.body for d in drafts
+    )
     load(io.StringIO())  # a second run adds nothing
     assert InnovationProject.objects.count() == 35

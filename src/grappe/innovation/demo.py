@@ -767,7 +767,7 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
     calls = _calls(rng, today)
     open_calls = [c for c in calls if c.opens_on <= today <= c.closes_on]
     past_calls = [c for c in calls if c.closes_on < today]
-    n_moves = n_actions = n_outcomes = n_documents = 0
+    n_moves = n_actions = n_outcomes = n_documents = n_stories = 0
     for index, (title, title_en, summary, domains, transitions, sdgs, comp, nace, roles, final, trl) in enumerate(
         PROJECTS
     ):
@@ -862,6 +862,10 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
                 turnover_expected=Decimal(rng.randrange(100, 900, 50)) * Decimal(1000),
             )
             n_outcomes += 1
+            if project.confidentiality == InnovationProject.Confidentiality.CONSORTIUM:
+                # The one-click success story; the showcase demo (loaded later) takes some drafts over.
+                services.story_from_project(actor=owner, project=project)
+                n_stories += 1
     # Support given to organisations without a project yet (first contacts, referrals).
     for organisation in rng.sample(leads, k=min(8, len(leads))):
         services.support_action_log(
@@ -877,6 +881,6 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
     stdout.write(
         f"innovation: {len(PROJECTS)} projects, {len(calls)} calls (+{n_watch_calls} from watch items), "
         f"{n_moves} stage moves, {n_actions} support actions, {n_outcomes} valorised results, "
-        f"{n_documents} documents\n"
+        f"{n_documents} documents, {n_stories} success-story drafts\n"
     )
     return {"projects": len(PROJECTS), "calls": len(calls)}
