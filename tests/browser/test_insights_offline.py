@@ -63,6 +63,8 @@ def test_map_and_network_render_offline(browser, live_server):
     b = services.organisation_create(actor=None, name="Université de Namur", kind=Organisation.Kind.UNIVERSITY)
     services.site_add(actor=None, organisation=b, postal_code="5000", street="Rue de Bruxelles", number="61")
     services.relationship_create(actor=None, source=a, target=b, kind="partner")
+    c = services.organisation_create(actor=None, name="Gamma Isolée", kind=Organisation.Kind.COMPANY)
+    services.membership_create(actor=None, organisation=c, start_date=dt.date(2022, 1, 1), yearly_fee=Decimal("1"))
 
     page, blocked = _offline_page(browser, live_server, staff)
     page.goto(f"{live_server.url}/staff/insights/map/")
@@ -75,13 +77,25 @@ def test_map_and_network_render_offline(browser, live_server):
     page.goto(f"{live_server.url}/staff/insights/network/")
     graph = page.locator("svg.network")
     assert graph.is_visible()
-    assert page.locator("svg.network circle").count() == 2
+    assert page.locator("svg.network circle").count() == 3  # the isolated member shows too
     assert page.locator("svg.network line").count() == 1
-    assert (
-        "Alpha Réemploi"
-        in page.locator("svg.network circle").first.locator("title").text_content()
-        + page.locator("svg.network circle").last.locator("title").text_content()
-    )
+    alpha = page.locator(f'svg.network circle[data-node="{a.pk}"]')
+    assert "Alpha Réemploi" in alpha.locator("title").text_content()
+    # Interactive (the vendored insights/network.js): hovering an organisation keeps its neighbourhood only.
+    alpha.hover()
+    assert page.locator("svg.network.focused").count() == 1
+    near = page.locator("svg.network circle.near")
+    assert sorted(near.nth(i).get_attribute("data-node") for i in range(near.count())) == sorted([str(a.pk), str(b.pk)])
+    assert page.locator("svg.network line.near").count() == 1
+    page.wait_for_timeout(400)  # the fade's transition
+    dimmed = page.locator(f'svg.network circle[data-node="{c.pk}"]').evaluate("e => getComputedStyle(e).opacity")
+    assert float(dimmed) < 0.5
+    page.mouse.move(1, 1)
+    assert page.locator("svg.network.focused").count() == 0
+    page.locator("#network-find").fill("gamma")
+    assert page.locator("svg.network circle.match").count() == 1
+    assert page.locator(f'svg.network circle.match[data-node="{c.pk}"]').count() == 1
+    assert page.locator("#network-find-status").text_content() == "Organisations trouvées : 1"
 
     # The organisation page loads its map panel (htmx, vendored) and draws the site offline.
     page.goto(f"{live_server.url}/staff/organisations/{a.pk}/")

@@ -81,3 +81,35 @@ def test_map_filters_organisations_by_segment(mapped):
     data = ecosystem_map(dt.date.today(), segment=demolition.pk)
     assert sum(r["members"] + r["non_members"] + r["research"] for r in data["provinces"]) == 0
     assert sum(r["universe"] for r in data["provinces"]) == 4
+
+
+def test_map_counts_per_municipality_with_coverage_and_csv(mapped, observer_client):
+    places = {p.label: p for p in ecosystem_map(dt.date.today())["places"]}
+    namur, liege = places["Namur"], places["Liège"]
+    assert (namur.counts["members"], namur.counts["non_members"], namur.counts["research"]) == (1, 0, 1)
+    assert (namur.counts["universe"], namur.coverage) == (3, pytest.approx(1 / 3))
+    assert (liege.counts["members"], liege.counts["non_members"], liege.counts["universe"], liege.coverage) == (
+        1,
+        1,
+        1,
+        0,
+    )
+    response = observer_client.get(reverse("insights:map"), {"csv": "municipalities"})
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "municipality;label;members;non_members;research;universe;coverage"
+    assert f"{namur.nis};Namur;1;0;1;3;0.3333333333333333" in lines
+    assert f"{liege.nis};Liège;1;1;0;1;0.0" in lines
+
+
+def test_segment_filter_keeps_the_segment_organisations_and_its_universe(mapped, org_a, staff_client):
+    demolition = Segment.objects.get(slug="demolition")
+    other = Organisation.objects.get(name="Non membre")
+    org_a.segments.add(demolition)
+    other.segments.add(demolition)
+    provinces = {r["nis"]: r for r in ecosystem_map(dt.date.today(), segment=demolition.pk)["provinces"]}
+    assert (provinces["90000"]["members"], provinces["90000"]["research"], provinces["90000"]["universe"]) == (1, 0, 3)
+    assert provinces["90000"]["coverage"] == pytest.approx(1 / 3)
+    assert (provinces["60000"]["members"], provinces["60000"]["non_members"]) == (0, 1)
+    body = staff_client.get(reverse("insights:map"), {"segment": demolition.pk}).content.decode()
+    assert f'<option value="{demolition.pk}" selected>' in body
+    assert "Namur — membres 1, non-membres 0, recherche 0, univers 3, couverture 33.3 %" in body

@@ -90,3 +90,116 @@ def test_network_page_draws_linked_nodes_with_hover_titles(linked, observer_clie
 )
 def test_network_page_is_for_staff_and_observers(role, status, request, db):
     assert request.getfixturevalue(role).get(reverse("insights:network")).status_code == status
+
+
+@pytest.fixture
+def every_source(org_a, org_b, staff_user):
+    """One link of each source, each read through its app's selectors (no relationship recorded).
+
+    a — c collaboration · b — c shared innovation project · a, b, d at the same event (three pairs) ·
+    c — d B2B meeting held · a — d introduction (so a — d carries two kinds).
+    """
+    from django.utils import timezone
+
+    from grappe.events import matchmaking
+    from grappe.events import services as events
+    from grappe.events.models import Event, Meeting, Participant, ParticipantType
+    from grappe.innovation import services as innovation
+    from grappe.partnerships import services as partnerships
+
+    c = services.organisation_create(actor=None, name="Gamma Recherche", kind=Organisation.Kind.RESEARCH_CENTRE)
+    d = services.organisation_create(actor=None, name="Delta Bois", kind=Organisation.Kind.COMPANY)
+    partnerships.collaboration_create(
+        actor=None,
+        title="Béton recyclé",
+        kind="commercial",
+        partners=[org_a, c],
+        status="active",
+        start_date=TODAY - dt.timedelta(days=60),
+    )
+    project = innovation.project_create(actor=None, title="Liant bas carbone", lead_organisation=org_b)
+    innovation.partner_add(actor=None, project=project, organisation=c, role="research")
+    partnerships.introduction_create(
+        actor=staff_user, organisation_a=org_a, organisation_b=d, reason="réemploi", introduced_on=TODAY
+    )
+    soon = TODAY + dt.timedelta(days=10)
+    start = dt.datetime.combine(soon, dt.time(9), tzinfo=timezone.get_default_timezone())
+    event = events.event_create(
+        actor=None,
+        title="Rencontres réemploi",
+        kind=Event.Kind.B2B,
+        start=start,
+        end=start + dt.timedelta(hours=8),
+        venue_name="Namur Expo",
+        venue_address="Avenue Sergent Vrithoff 2",
+        capacity=50,
+        status=Event.Status.PUBLISHED,
+    )
+    people = {}
+    for key, org in (("a", org_a), ("b", org_b), ("c", c), ("d", d)):
+        person = services.person_create(actor=None, first_name=key.upper(), last_name="Test", email=f"{key}@x.test")
+        services.affiliation_create(actor=None, person=person, organisation=org)
+        people[key] = person
+        if key != "c":  # c only comes to its B2B meeting, not registered to the event
+            events.registration_create(actor=None, event=event, person=person, organisation=org, consent=True)
+    session = matchmaking.session_create(actor=None, event=event, tables=2, meeting_minutes=30)
+    p_c, p_d = (
+        Participant.objects.create(session=session, person=people[k], organisation=org, type=ParticipantType.SUPPLIER)
+        for k, org in (("c", c), ("d", d))
+    )
+    Meeting.objects.create(session=session, participant_a=p_c, participant_b=p_d, status=Meeting.Status.HELD)
+    return {"a": org_a, "b": org_b, "c": c, "d": d, "day": soon + dt.timedelta(days=1)}
+
+
+def test_every_source_is_read_through_its_selectors(every_source):
+    a, b, c, d = (every_source[k].pk for k in "abcd")
+    result = build_graph(every_source["day"])
+    graph = result.graph
+    kinds = {tuple(sorted(e)): graph.edges[e]["kinds"] for e in graph.edges}
+    assert kinds == {
+        tuple(sorted((a, c))): {"collaboration"},
+        tuple(sorted((b, c))): {"project"},
+        tuple(sorted((a, b))): {"event"},
+        tuple(sorted((a, d))): {"event", "introduction"},
+        tuple(sorted((b, d))): {"event"},
+        tuple(sorted((c, d))): {"meeting"},
+    }
+    assert graph.edges[a, d]["weight"] == 2
+    assert result.sources == {
+        "relationship": 0,
+        "collaboration": 1,
+        "introduction": 1,
+        "project": 1,
+        "event": 3,
+        "meeting": 1,
+    }
+    assert result.notes == []
+
+
+def test_links_older_than_the_window_fade(every_source):
+    # Three years later the event, the meeting and the introduction are out of the two-year window;
+    # the collaboration (no end date) and the project (not closed) still run.
+    later = build_graph(every_source["day"] + dt.timedelta(days=3 * 365)).graph
+    a, b, c = (every_source[k].pk for k in "abc")
+    assert {tuple(sorted(e)) for e in later.edges} == {tuple(sorted((a, c))), tuple(sorted((b, c)))}
+
+
+def test_network_page_names_each_source_and_exports_the_kinds(every_source, staff_client):
+    day = every_source["day"].isoformat()
+    body = staff_client.get(reverse("insights:network"), {"date": day}).content.decode()
+    assert "collaborations (1)" in body and "rendez-vous B2B tenus (1)" in body
+    assert "événements suivis ensemble (3)" in body and "projets d&#x27;innovation partagés (1)" in body
+    assert "Alpha Matériaux — Delta Bois : événements suivis ensemble, mises en relation" in body
+    exported = nx.read_graphml(
+        io.BytesIO(staff_client.get(reverse("insights:network"), {"date": day, "format": "graphml"}).content)
+    )
+    a, d = str(every_source["a"].pk), str(every_source["d"].pk)
+    edge = exported.edges[a, d]
+    assert (edge["kinds"], edge["weight"]) == ("event,introduction", 2)
+
+
+def test_network_page_ships_the_interactive_script_and_node_ids(linked, staff_client):
+    body = staff_client.get(reverse("insights:network")).content.decode()
+    a, b = linked["a"].pk, linked["b"].pk
+    assert f'data-node="{a}"' in body and f'data-a="{min(a, b)}" data-b="{max(a, b)}"' in body
+    assert "insights/network.js" in body and 'id="network-find"' in body

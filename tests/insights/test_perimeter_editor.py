@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -164,3 +166,38 @@ def test_editor_without_js_searches_with_a_get(staff_client, chain):
     seg = chain["demolition"]
     response = staff_client.get(reverse("insights:perimeter_segment", args=[seg.pk]), {"q": "architecture"})
     assert "71.11" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["observer_client", "staff_client"])
+def test_perimeter_page_lists_each_segment_competences(role, request, chain):
+    from grappe.ecosystem.models import Competence
+
+    chain["demolition"].competences.set(
+        [
+            Competence.objects.create(name="Désamiantage", slug="desamiantage"),
+            Competence.objects.create(name="curage sélectif", slug="curage"),
+        ]
+    )
+    body = request.getfixturevalue(role).get(reverse("insights:perimeter")).content.decode()
+    assert "Compétences du segment : curage sélectif, Désamiantage" in body
+    edit = reverse("ecosystem:taxonomy_edit", args=["segment", chain["demolition"].pk])
+    assert (edit in body) == (role == "staff_client")
+
+
+def test_a_segment_with_codes_of_every_level_and_both_versions_defines_the_universe(chain, staff_user):
+    """Section F (2025), group 43.1 (2025), class 71.11 (2008), subclass 43.120 (2025): the union, main activities."""
+    from grappe.insights.perimeter import load_perimeter
+    from grappe.insights.representativeness import universe_stats
+
+    from .factories import enterprise
+
+    enterprise(6, ["71110"], version=2008)
+    enterprise(7, ["41000"])  # division 41, in section F only
+    seg = chain["demolition"]
+    ids = [_nace("2025", "431").pk, _nace("2008", "7111").pk, _nace("2025", "43120").pk]
+    perimeter_editor.segment_codes_set(actor=staff_user, segment=seg, code_ids=ids)
+    perimeter = load_perimeter()
+    assert set(perimeter.segments[0].prefixes) == {(2025, "431"), (2008, "7111")}  # 43.120 is inside 43.1
+    assert universe_stats(perimeter, dt.date(2025, 6, 30)).total == 5  # 1-4 (43.1) and 6 (2008 71.11)
+    perimeter_editor.segment_codes_set(actor=staff_user, segment=seg, code_ids=[_nace("2025", "F").pk])
+    assert universe_stats(load_perimeter(), dt.date(2025, 6, 30)).total == 5  # 1-4 and 7; not 5 (71.11)

@@ -1,4 +1,5 @@
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.urls import reverse
@@ -126,3 +127,64 @@ def test_limit_keeps_the_best_and_a_zero_limit_shows_one(skewed_universe):
     assert [p.number for p in rank_prospects(DAY, limit=1).prospects] == [best.number]
     assert len(rank_prospects(DAY, limit=0).prospects) == 1
     assert rank_prospects(DAY, limit=3).candidates == 20
+
+
+def test_xlsx_export_holds_the_same_ranked_rows_as_the_csv(skewed_universe, observer_client):
+    import io
+
+    from openpyxl import load_workbook
+
+    params = {"date": "2025-06-30", "format": "xlsx", "province": "60000"}
+    book = load_workbook(io.BytesIO(observer_client.get(reverse("insights:prospects"), params).content))
+    rows = list(book.active.values)
+    assert rows[0][:4] == ("rank", "score", "name", "enterprise_number")
+    assert len(rows) == 21 and [r[0] for r in rows[1:]] == list(range(1, 21))
+    csv = observer_client.get(reverse("insights:prospects"), {**params, "format": "csv"})
+    first = csv.content.decode("utf-8-sig").splitlines()[1].split(";")
+    assert rows[1][3] == first[3] and rows[1][6] == "60000"
+    assert "Province de Liège sous-représenté(e)" in rows[1][10]
+
+
+@pytest.fixture
+def unregistered(skewed_universe):
+    """An ecosystem organisation with no enterprise number, a main activity 43.11 and its seat in Liège."""
+    from grappe.ecosystem import services
+
+    org = services.organisation_create(actor=None, name="Démolition sans numéro", kind=Organisation.Kind.COMPANY)
+    services.activity_set(actor=None, organisation=org, codes=["43.110"], main="43.110")
+    services.site_add(actor=None, organisation=org, postal_code="4000", street="Quai", number="3")
+    return org
+
+
+def test_ecosystem_organisations_without_number_are_prospects_too(unregistered):
+    result = rank_prospects(DAY)
+    assert result.candidates == 21
+    prospect = next(p for p in result.prospects if p.organisation_id == unregistered.pk)
+    assert prospect.number is None and prospect.province == "60000"
+    assert any("segment « Demolition » sous-représenté(e)" in r for r in prospect.reasons)
+
+
+def test_staff_marks_an_ecosystem_organisation_as_prospect_in_one_click(unregistered, staff_client):
+    page = staff_client.get(reverse("insights:prospects"), {"date": "2025-06-30"}).content.decode()
+    assert f'name="organisation" value="{unregistered.pk}"' in page and "Marquer comme prospect" in page
+    before = Organisation.objects.count()
+    response = staff_client.post(
+        reverse("insights:prospect_act"), {"organisation": str(unregistered.pk), "query": "date=2025-06-30"}
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?date=2025-06-30")
+    assert unregistered.memberships.get().status == Membership.Status.PROSPECT
+    assert Organisation.objects.count() == before
+    missing = staff_client.post(reverse("insights:prospect_act"), {"organisation": "999999"}, follow=True)
+    assert "Organisation introuvable." in missing.content.decode()
+
+
+def test_reasons_count_members_in_the_singular_and_plural(skewed_universe):
+    from grappe.insights.prospects import _explain
+
+    prospect = rank_prospects(DAY).prospects[0]
+    prospect.codes, prospect.reasons = [(2025, "71110")], []
+    _explain([prospect], {}, Counter({(2025, "71110"): 1}), Counter({"62000": 6}), Counter(), {}, 2025)
+    assert prospect.reasons == [
+        "NACE 71.11 comme 1 membre",
+        "6 membres dans son arrondissement (Arrondissement de Liège)",
+    ]

@@ -4,7 +4,8 @@ Figures for the objectives app (``start``/``end`` dates, both included; records 
 can be drilled into): ``ideas_submitted``, ``projects_coached``, ``projects_submitted``, ``projects_funded``
 (records carry ``funding_amount``), ``projects_decided``, ``success_rate``, ``funding_raised``,
 ``support_actions`` (records carry ``hours``), ``support_hours``, ``products_valorised``.
-For the collaboration network: ``shared_project_edges``.
+For the collaboration network: ``shared_project_edges``; for the strategic dashboard's engagement:
+``project_counts``.
 """
 
 import datetime as dt
@@ -292,6 +293,25 @@ def shared_project_edges(
         for a, b in combinations(sorted(orgs), 2):
             edges.append({"a": a, "b": b, "project": project_id, "stage": stages[project_id]})
     return edges
+
+
+def project_counts(start: dt.date, end: dt.date) -> dict[int, int]:
+    """Per organisation id: the projects it leads or partners in that were open during ``start``-``end``.
+
+    Open: created before the end of the period and not closed or abandoned before its start. For the
+    strategic dashboard's engagement (staff only: staff-only projects count).
+    """
+    begin, finish = _bounds(start, end)
+    projects = (
+        InnovationProject.objects.filter(created_at__lt=finish)
+        .exclude(stage__in=[Stage.CLOSED, Stage.ABANDONED], stage_entered_at__lt=begin)
+        .values("pk")
+    )
+    counts: dict[int, int] = {}
+    pairs = ProjectPartner.objects.filter(project__in=projects).values_list("organisation_id", "project_id")
+    for organisation_id, _project_id in pairs.order_by().distinct():
+        counts[organisation_id] = counts.get(organisation_id, 0) + 1
+    return counts
 
 
 # --- organisation timeline (partnerships) -----------------------------------------------------------

@@ -30,14 +30,12 @@ from grappe.insights import perimeter_editor
 from grappe.insights.mapping import ecosystem_map
 from grappe.insights.network import build_graph, network_report, segment_connectivity
 from grappe.insights.prospects import rank_prospects
-from grappe.insights.representativeness import compute
+from grappe.insights.representativeness import FIRST_DAY, LAST_DAY, compute
 
 READ = ApiAuth("insights:read")
 router = Router(auth=READ, tags=["insights"])
 
 MAX_ID = 2**63 - 1
-FIRST_DAY = dt.date(1900, 1, 1)
-LAST_DAY = dt.date(2100, 12, 31)
 
 
 # --- Query parameters -----------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 Engagement and members at risk come from ``partnerships.selectors.engagement_scores`` and
 ``members_at_risk`` when the partnerships app provides them (read lazily); otherwise engagement is
 not shown and "at risk" falls back to what the ecosystem knows: a fee paid only until a past date.
+Innovation projects (``innovation.selectors.project_counts``, projects open in the 12 months) are
+added as a column of their own (the partnerships score does not count them) and a member with an
+open project is not "without activity".
 """
 
 import datetime as dt
@@ -56,12 +59,29 @@ def _partnerships(name: str) -> Any | None:
         return None
 
 
+PROJECTS = "projects"
+
+
+def _innovation_projects(day: dt.date) -> dict[int, int] | None:
+    """Innovation projects open in the 12 months up to ``day``, per organisation; None without the app."""
+    try:
+        selector = importlib.import_module("grappe.innovation.selectors").project_counts
+    except (ImportError, AttributeError):
+        return None
+    return selector(day - dt.timedelta(days=364), day)
+
+
 def engagement(day: dt.date) -> dict[str, Any]:
-    """Per member: counts of each kind of activity in 12 months and the score; totals per kind."""
+    """Per member: counts of each kind of activity in 12 months and the score; totals per kind.
+
+    The score is the partnerships app's (events, B2B meetings, collaborations, interactions, introductions,
+    bulletins); innovation projects are one more count, outside the score.
+    """
     scores_of = _partnerships("engagement_scores")
     if scores_of is None:
         return {"available": False, "rows": [], "totals": [], "mean": None}
     scores = scores_of(day)
+    projects = _innovation_projects(day)
     names = dict(Organisation.objects.filter(pk__in=list(scores)).values_list("pk", "name"))
     rows, totals, labels = [], Counter(), {}
     for org_id, score in scores.items():
@@ -69,6 +89,10 @@ def engagement(day: dt.date) -> dict[str, Any]:
         for p in score.parts:
             labels[p.code] = p.label
             totals[p.code] += p.count
+        if projects is not None:
+            parts[PROJECTS] = projects.get(org_id, 0)
+            labels[PROJECTS] = _("projets d'innovation")
+            totals[PROJECTS] += parts[PROJECTS]
         rows.append({"organisation": org_id, "name": names.get(org_id, ""), "score": score.total, "parts": parts})
     rows.sort(key=lambda r: (-r["score"], r["name"]))
     mean = sum(r["score"] for r in rows) / len(rows) if rows else None
@@ -84,20 +108,24 @@ def engagement(day: dt.date) -> dict[str, Any]:
 def members_at_risk(day: dt.date) -> dict[str, Any]:
     selector = _partnerships("members_at_risk")
     if selector is not None:
-        risks = selector(day)
-        return {
-            "source": "partnerships",
-            "rows": [
-                {
-                    "organisation": r.organisation.pk,
-                    "name": r.organisation.name,
-                    "reasons": [str(x) for x in r.reasons],
-                    "score": r.score.total,
-                    "fee_paid_until": r.fee_paid_until,
-                }
-                for r in risks
-            ],
-        }
+        projects = _innovation_projects(day) or {}
+        no_activity = str(_("aucune activité en 12 mois"))
+        rows = []
+        for r in selector(day):
+            reasons = [str(x) for x in r.reasons]
+            if projects.get(r.organisation.pk):  # an open innovation project is activity too
+                reasons = [x for x in reasons if x != no_activity]
+            if reasons:
+                rows.append(
+                    {
+                        "organisation": r.organisation.pk,
+                        "name": r.organisation.name,
+                        "reasons": reasons,
+                        "score": r.score.total,
+                        "fee_paid_until": r.fee_paid_until,
+                    }
+                )
+        return {"source": "partnerships", "rows": rows}
     memberships = (
         Membership.objects.filter(status__in=Membership.COUNTING_STATUSES, start_date__lte=day)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))

@@ -32,12 +32,22 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grappe.ecosystem import selectors as eco_selectors
 from grappe.ecosystem.models import Organisation, Relationship, Segment
 
 WINDOW_DAYS = 730
 SEED = 42
+# What each edge kind (and source count) means, for the page.
+SOURCE_LABELS = {
+    "relationship": gettext_lazy("relations enregistrées"),
+    "collaboration": gettext_lazy("collaborations"),
+    "introduction": gettext_lazy("mises en relation"),
+    "project": gettext_lazy("projets d'innovation partagés"),
+    "event": gettext_lazy("événements suivis ensemble"),
+    "meeting": gettext_lazy("rendez-vous B2B tenus"),
+}
 
 
 @dataclass
@@ -95,7 +105,11 @@ def build_graph(day: dt.date, *, window_days: int = WINDOW_DAYS) -> NetworkResul
                     _add_edge(graph, edge["a"], edge["b"], "meeting", edge["meetings"])
             else:
                 _add_edge(graph, edge["a"], edge["b"], kind)
-        result.sources[kind] = len(edges)
+        if kind == "event":
+            result.sources["event"] = sum(1 for e in edges if e.get("events"))
+            result.sources["meeting"] = sum(1 for e in edges if e.get("meetings"))
+        else:
+            result.sources[kind] = len(edges)
     members = eco_selectors.member_ids_on(day)
     graph.add_nodes_from(members)
     organisations = Organisation.objects.in_bulk(list(graph.nodes))
@@ -201,7 +215,11 @@ SIZE = 640
 
 
 def graph_svg(graph: nx.Graph, *, title: str, max_nodes: int = 400) -> SafeString:
-    """A force layout computed on the server (spring layout, fixed seed): lines, circles, hover titles, links."""
+    """A force layout computed on the server (spring layout, fixed seed): lines, circles, hover titles, links.
+
+    Lines carry ``data-a``/``data-b`` and circles ``data-node`` (organisation ids) for ``insights/network.js``,
+    which highlights a node's neighbourhood on hover or keyboard focus and finds organisations by name.
+    """
     nodes = sorted(graph.nodes, key=lambda n: (-graph.degree(n), n))[:max_nodes]
     sub = graph.subgraph(nodes)
     if not nodes:
@@ -223,20 +241,24 @@ def graph_svg(graph: nx.Graph, *, title: str, max_nodes: int = 400) -> SafeStrin
 
     lines = format_html_join(
         "",
-        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke-width="{}"><title>{}</title></line>',
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke-width="{}" data-a="{}" data-b="{}"><title>{}</title></line>',
         (
             (
                 *xy(a),
                 *xy(b),
                 min(0.6 + 0.4 * d.get("weight", 1), 4),
-                f"{sub.nodes[a].get('label')} — {sub.nodes[b].get('label')} : {', '.join(sorted(d.get('kinds', ())))}",
+                a,
+                b,
+                f"{sub.nodes[a].get('label')} — {sub.nodes[b].get('label')} : "
+                + ", ".join(str(SOURCE_LABELS.get(k, k)) for k in sorted(d.get("kinds", ()))),
             )
             for a, b, d in sub.edges(data=True)
         ),
     )
     circles = format_html_join(
         "",
-        '<a href="{}"><circle cx="{}" cy="{}" r="{}" fill="{}" class="{}"><title>{}</title></circle></a>',
+        '<a href="{}"><circle cx="{}" cy="{}" r="{}" fill="{}" class="{}" data-node="{}">'
+        "<title>{}</title></circle></a>",
         (
             (
                 reverse("ecosystem:organisation_detail", args=[node]),
@@ -244,6 +266,7 @@ def graph_svg(graph: nx.Graph, *, title: str, max_nodes: int = 400) -> SafeStrin
                 round(3 + 1.5 * math.sqrt(sub.degree(node)), 1),
                 PALETTE[d.get("community", -1) % len(PALETTE)] if d.get("community", -1) >= 0 else "#adb5bd",
                 "member" if d.get("member") else "other",
+                node,
                 _("%(name)s — %(degree)d liens, intermédiarité %(b).3f")
                 % {"name": d.get("label"), "degree": graph.degree(node), "b": d.get("betweenness", 0.0)},
             )

@@ -129,10 +129,19 @@ def segment_rows(segment: Segment, *, counts: bool = True) -> list[CodeRow]:
 
 def perimeter_overview(*, counts: bool = True) -> list[dict[str, Any]]:
     """Every segment with its codes (labels in the user's language and, optionally, counts)."""
-    segments = Segment.objects.select_related("value_chain").order_by(
-        "value_chain__order", "value_chain__name", "order", "name"
+    segments = (
+        Segment.objects.select_related("value_chain")
+        .prefetch_related("competences")
+        .order_by("value_chain__order", "value_chain__name", "order", "name")
     )
-    return [{"segment": s, "codes": segment_rows(s, counts=counts)} for s in segments]
+    return [
+        {
+            "segment": s,
+            "codes": segment_rows(s, counts=counts),
+            "competences": sorted((c.name for c in s.competences.all()), key=str.casefold),
+        }
+        for s in segments
+    ]
 
 
 def redundant_codes(codes: list[NaceCode]) -> list[tuple[NaceCode, NaceCode]]:

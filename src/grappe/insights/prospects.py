@@ -29,6 +29,7 @@ import numpy as np
 from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grappe.ecosystem.models import Organisation, Segment
 from grappe.insights.perimeter import Perimeter
@@ -397,7 +398,8 @@ def _explain(
 ) -> None:
     """Words for each shown prospect.
 
-    For instance ``NACE 43.11 comme 12 membres ; Province de Namur sous-représenté(e) (résidu −2,4)``.
+    For instance ``NACE 43.11 comme 12 membres ; 3 membres dans son arrondissement (Arrondissement de Namur) ;
+    Province de Namur sous-représenté(e) (résidu −2,4)``.
     """
     provinces = {p.nis: p.label for p in Province.objects.all()}
     arrondissements = {a.nis: a.label for a in Arrondissement.objects.all()}
@@ -409,11 +411,21 @@ def _explain(
         words = []
         best = max(p.codes, key=lambda c: code_count[c], default=None)
         if best is not None and code_count[best]:
-            words.append(_("NACE %(code)s comme %(n)d membres") % {"code": _dotted(best[1][:4]), "n": code_count[best]})
-        if arr_count[p.arrondissement]:
+            n = code_count[best]
             words.append(
-                _("%(n)d membres dans l'arrondissement de %(place)s")
-                % {"n": arr_count[p.arrondissement], "place": arrondissements.get(p.arrondissement, p.arrondissement)}
+                ngettext("NACE %(code)s comme %(n)d membre", "NACE %(code)s comme %(n)d membres", n)
+                % {"code": _dotted(best[1][:4]), "n": n}
+            )
+        if arr_count[p.arrondissement]:
+            n = arr_count[p.arrondissement]
+            # The label already names the level ("Arrondissement de Liège").
+            words.append(
+                ngettext(
+                    "%(n)d membre dans son arrondissement (%(place)s)",
+                    "%(n)d membres dans son arrondissement (%(place)s)",
+                    n,
+                )
+                % {"n": n, "place": arrondissements.get(p.arrondissement, p.arrondissement)}
             )
         for reason in p.reasons:
             breakdown, key = reason.split(":", 1)
@@ -422,7 +434,7 @@ def _explain(
                 "segment": lambda k: _("segment « %(name)s »") % {"name": segments.get(k, k)},
                 "division": lambda k: _("division %(code)s %(name)s") % {"code": k, "name": divisions.get(k, "")},
                 "province": lambda k: provinces.get(k, k),
-                "arrondissement": lambda k: _("arrondissement de %(name)s") % {"name": arrondissements.get(k, k)},
+                "arrondissement": lambda k: arrondissements.get(k, k),
                 "age": lambda k: _("entreprises de %(band)s ans") % {"band": k},
             }[breakdown](key)
             words.append(_("%(cell)s sous-représenté(e) (résidu %(r)s)") % {"cell": label, "r": residual})

@@ -54,6 +54,11 @@ from grappe.referential.models import NaceCode, PostalCode, Province
 from grappe.register.models import Activity, Enterprise
 
 SIGNIFICANCE = 1.96
+# The dates the pages, the command and the API compute for: the network and the dashboard look two years
+# and twelve quarters back, the age bands twenty years, the evolution one point per year since the first
+# membership; a year 1 or 9999 would overflow ``datetime.date`` or ask for thousands of points.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
 UNKNOWN = "unknown"
 # Age bands in years (lower bound inclusive): (key, low, high)
 AGE_BANDS = [("0-2", 0, 2), ("2-5", 2, 5), ("5-10", 5, 10), ("10-20", 10, 20), ("20+", 20, None)]

@@ -25,9 +25,16 @@ from grappe.insights import charts, perimeter_editor
 from grappe.insights import dashboard as dashboard_data
 from grappe.insights.exporting import csv_response, xlsx_response
 from grappe.insights.mapping import ecosystem_map, map_svg, organisation_map, organisation_map_svg
-from grappe.insights.network import build_graph, export_bytes, graph_svg, network_report, segment_connectivity
+from grappe.insights.network import (
+    SOURCE_LABELS,
+    build_graph,
+    export_bytes,
+    graph_svg,
+    network_report,
+    segment_connectivity,
+)
 from grappe.insights.prospects import rank_prospects
-from grappe.insights.representativeness import compute
+from grappe.insights.representativeness import FIRST_DAY, LAST_DAY, compute
 from grappe.referential.models import NaceCode, Province
 from grappe.register import services as register_services
 
@@ -53,16 +60,21 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
 
 
 def parse_day(request: HttpRequest, name: str = "date") -> tuple[dt.date, str]:
-    """The date asked for (today when absent) and an error message naming the field when malformed."""
+    """The date asked for (today when absent) and an error message naming the field when malformed or out of range."""
     raw = (request.GET.get(name) or "").strip()
     if not raw:
         return dt.date.today(), ""
     try:
-        return dt.date.fromisoformat(raw), ""
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         return dt.date.today(), _("Date invalide « %(value)s » (attendu AAAA-MM-JJ) : date du jour utilisée.") % {
             "value": raw
         }
+    if not FIRST_DAY <= day <= LAST_DAY:
+        return dt.date.today(), _(
+            "Date hors limites « %(value)s » (entre %(first)s et %(last)s) : date du jour utilisée."
+        ) % {"value": raw, "first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+    return day, ""
 
 
 CELL_HEADER = [
@@ -126,19 +138,32 @@ PROSPECT_HEADER = [
 ]
 
 
-def _prospect_filters(request: HttpRequest) -> dict[str, Any]:
-    segment = request.GET.get("segment") or ""
-    return {
-        "segment": int(segment) if segment.isdigit() else None,
-        "province": (request.GET.get("province") or "").strip() or None,
-        "limit": min(int(request.GET["limit"]), 5000) if (request.GET.get("limit") or "").isdigit() else 200,
+def _segment_filter(request: HttpRequest) -> tuple[int | None, str]:
+    """The segment asked for, or None and a message when it is not a segment id (the filter is then dropped)."""
+    raw = (request.GET.get("segment") or "").strip()
+    if not raw:
+        return None, ""
+    if raw.isdigit() and len(raw) < 18 and Segment.objects.filter(pk=int(raw)).exists():
+        return int(raw), ""
+    return None, _("Segment inconnu « %(value)s » : tous les segments sont montrés.") % {"value": raw[:40]}
+
+
+def _prospect_filters(request: HttpRequest) -> tuple[dict[str, Any], str]:
+    segment, error = _segment_filter(request)
+    limit = (request.GET.get("limit") or "").strip()
+    filters = {
+        "segment": segment,
+        "province": (request.GET.get("province") or "").strip()[:5] or None,
+        "limit": max(1, min(int(limit), 5000)) if limit.isdigit() else 200,
     }
+    return filters, error
 
 
 @insights_required
 def prospects(request: HttpRequest) -> HttpResponse:
     day, error = parse_day(request)
-    filters = _prospect_filters(request)
+    filters, filter_error = _prospect_filters(request)
+    error = " ".join(e for e in (error, filter_error) if e)
     result = rank_prospects(day, **filters)
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
@@ -214,8 +239,8 @@ def prospect_act(request: HttpRequest) -> HttpResponse:
 @insights_required
 def ecosystem_map_view(request: HttpRequest) -> HttpResponse:
     day, error = parse_day(request)
-    segment_raw = request.GET.get("segment") or ""
-    segment = int(segment_raw) if segment_raw.isdigit() else None
+    segment, segment_error = _segment_filter(request)
+    error = " ".join(e for e in (error, segment_error) if e)
     data = ecosystem_map(day, segment=segment)
     if request.GET.get("csv") == "provinces":
         header = ["province", "label", "members", "non_members", "research", "universe", "coverage"]
@@ -286,7 +311,7 @@ def network(request: HttpRequest) -> HttpResponse:
         "error": error,
         "report": report,
         "stats": stats,
-        "sources": report["result"].sources,
+        "sources": [(SOURCE_LABELS.get(k, k), n) for k, n in report["result"].sources.items()],
         "svg": graph_svg(graph, title=_("Réseau de collaboration")),
         "brokers": [(n, labels[n], graph.nodes[n]["betweenness"], graph.degree(n)) for n in stats["brokers"]],
         "top_degree": [(n, labels[n], graph.degree(n)) for n in stats.get("top_degree", [])],
