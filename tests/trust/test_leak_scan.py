@@ -98,7 +98,8 @@ def test_private_topic_feed_with_a_token_and_public_feeds_carry_no_annotations(w
 
 
 def test_emails_to_people_outside_the_team_carry_no_private_value(world, db, settings):
-    """Registration, matchmaking agenda and watch digest e-mails to members carry no staff-only or private field."""
+    """Registration, matchmaking agenda, watch digest, colleague invitation and opportunity reminder e-mails to
+    members carry no staff-only or private field."""
     from grappe.events import emails
     from grappe.events.models import Meeting
     from grappe.watch import digests
@@ -109,6 +110,14 @@ def test_emails_to_people_outside_the_team_carry_no_private_value(world, db, set
         emails.registration_message(world.reg_a, kind).send()
     emails.agenda_message(world.part_b, list(Meeting.objects.filter(session=world.session, slot__isnull=False))).send()
     digests.send_digest(world.person_a, force=True)
+    # The invitation to a colleague's portal and the reminder of an expiring opportunity (to its member poster).
+    from grappe.ecosystem.portal_colleagues import send_colleague_invitation
+    from grappe.showcase.opportunity_reminders import _message as opportunity_reminder
+
+    sent = len(mail.outbox)
+    send_colleague_invitation.call(world.users["member_b"].pk, world.org_b.pk, "Bruno Bêta")
+    opportunity_reminder(world.withdrawn_opportunity).send()
+    assert len(mail.outbox) == sent + 2, "the invitation or the reminder was not sent"
     assert mail.outbox, "no e-mail was produced"
     leaks = []
     for message in mail.outbox:
