@@ -228,3 +228,42 @@ def test_password_policy_refuses_short_and_common_passwords():
         with pytest.raises(ValidationError):
             validate_password(weak)
     validate_password("correct-horse-battery-staple")
+
+
+# --- sessions and cookies ---------------------------------------------------------------------------
+
+
+def test_a_login_session_expires_after_the_configured_age(client, member_a, settings):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    settings.SESSION_COOKIE_AGE = 60 * 60
+    assert _login(client, "anna@alpha.test", PASSWORD).status_code == 302
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    assert int(cookie["max-age"]) == 60 * 60 and cookie["httponly"]
+    assert client.get(reverse("core:portal")).status_code == 200
+    session = Session.objects.get(session_key=cookie.value)
+    assert session.expire_date <= timezone.now() + dt.timedelta(hours=1, minutes=1)
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get(reverse("core:portal"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_session_and_csrf_cookies_are_secure_when_served_over_https(client, member_a, settings):
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    client.get(reverse("accounts:login"))  # sets the CSRF cookie
+    assert client.cookies[settings.CSRF_COOKIE_NAME]["secure"]
+    _login(client, "anna@alpha.test", PASSWORD)
+    session_cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    assert session_cookie["secure"] and session_cookie["httponly"]
+    assert session_cookie["samesite"].lower() == "lax"
+
+
+def test_the_default_session_lasts_twelve_hours_at_most():
+    from django.conf import settings
+
+    assert 0 < settings.SESSION_COOKIE_AGE <= 12 * 60 * 60
+    assert settings.SESSION_COOKIE_HTTPONLY
