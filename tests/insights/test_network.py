@@ -203,3 +203,32 @@ def test_network_page_ships_the_interactive_script_and_node_ids(linked, staff_cl
     a, b = linked["a"].pk, linked["b"].pk
     assert f'data-node="{a}"' in body and f'data-a="{min(a, b)}" data-b="{max(a, b)}"' in body
     assert "insights/network.js" in body and 'id="network-find"' in body
+
+
+def test_a_staff_only_project_links_organisations_for_staff_only(org_a, org_b, staff_client, observer_client):
+    """Observers read the network: a confidential project's existence must not show through its edge."""
+    from grappe.innovation import services as innovation
+    from grappe.innovation.models import InnovationProject
+
+    project = innovation.project_create(
+        actor=None,
+        title="Projet secret",
+        lead_organisation=org_a,
+        confidentiality=InnovationProject.Confidentiality.STAFF,
+    )
+    innovation.partner_add(actor=None, project=project, organisation=org_b, role="research")
+    a, b = str(org_a.pk), str(org_b.pk)
+    assert build_graph(TODAY, include_staff_only=True).graph.has_edge(org_a.pk, org_b.pk)
+    assert not build_graph(TODAY).graph.has_edge(org_a.pk, org_b.pk)
+
+    def exported(client):
+        return nx.read_graphml(io.BytesIO(client.get(reverse("insights:network"), {"format": "graphml"}).content))
+
+    assert exported(staff_client).has_edge(a, b)
+    assert not exported(observer_client).has_edge(a, b)
+    staff_page = staff_client.get(reverse("insights:network")).content.decode()
+    observer_page = observer_client.get(reverse("insights:network")).content.decode()
+    assert "projets d&#x27;innovation partagés (1)" in staff_page
+    assert "projets d&#x27;innovation partagés (0)" in observer_page
+    assert staff_client.get("/api/v1/insights/network").json()["sources"]["project"] == 1
+    assert observer_client.get("/api/v1/insights/network").json()["sources"]["project"] == 0

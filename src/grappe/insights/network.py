@@ -76,7 +76,9 @@ def _add_edge(graph: nx.Graph, a: int, b: int, kind: str, weight: int = 1) -> No
         graph.add_edge(a, b, weight=weight, kinds={kind})
 
 
-def build_graph(day: dt.date, *, window_days: int = WINDOW_DAYS) -> NetworkResult:
+def build_graph(day: dt.date, *, window_days: int = WINDOW_DAYS, include_staff_only: bool = False) -> NetworkResult:
+    """The network on ``day``. Staff-only innovation projects link organisations only when
+    ``include_staff_only`` (staff viewers): observers must not learn that a confidential project exists."""
     start = day - dt.timedelta(days=window_days)
     graph = nx.Graph()
     result = NetworkResult(day, graph)
@@ -88,7 +90,12 @@ def build_graph(day: dt.date, *, window_days: int = WINDOW_DAYS) -> NetworkResul
     readers = [
         ("collaboration", "grappe.partnerships.selectors", "collaboration_edges", lambda f: f(start, day)),
         ("introduction", "grappe.partnerships.selectors", "introduction_edges", lambda f: f(start, day)),
-        ("project", "grappe.innovation.selectors", "shared_project_edges", lambda f: f(start, day)),
+        (
+            "project",
+            "grappe.innovation.selectors",
+            "shared_project_edges",
+            lambda f: f(start, day, include_staff_only=include_staff_only),
+        ),
         ("event", "grappe.events.selectors", "co_attendance_pairs", lambda f: f(start, day)),
     ]
     for kind, module, name, call in readers:
@@ -173,9 +180,9 @@ def change(now: nx.Graph, before: nx.Graph) -> dict[str, Any]:
     }
 
 
-def network_report(day: dt.date) -> dict[str, Any]:
-    now = build_graph(day)
-    before = build_graph(day - dt.timedelta(days=365))
+def network_report(day: dt.date, *, include_staff_only: bool = False) -> dict[str, Any]:
+    now = build_graph(day, include_staff_only=include_staff_only)
+    before = build_graph(day - dt.timedelta(days=365), include_staff_only=include_staff_only)
     stats = metrics(now.graph)
     notes = list(now.notes)
     if now.graph.number_of_edges() == 0:

@@ -19,6 +19,7 @@ from grappe.accounts.permissions import (
     can_read_insights,
     can_view_organisation,
     insights_required,
+    is_staff,
 )
 from grappe.ecosystem.models import Organisation, Segment
 from grappe.insights import charts, perimeter_editor
@@ -297,7 +298,7 @@ def organisation_map_panel(request: HttpRequest, pk: int) -> HttpResponse:
 @insights_required
 def network(request: HttpRequest) -> HttpResponse:
     day, error = parse_day(request)
-    report = network_report(day)
+    report = network_report(day, include_staff_only=is_staff(request.user))
     graph = report["result"].graph
     export = request.GET.get("format")
     if export in ("gexf", "graphml"):
@@ -332,7 +333,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     report = compute(day)
     engagement = dashboard_data.engagement(day)
     risk = dashboard_data.members_at_risk(day)
-    connectivity = segment_connectivity(build_graph(day).graph)
+    connectivity = segment_connectivity(build_graph(day, include_staff_only=is_staff(request.user)).graph)
     segment_cells = report["breakdowns"].get("segment", {}).get("cells", [])
     tables: dict[str, tuple[list[str], list[list[Any]]]] = {
         "quarters": (
