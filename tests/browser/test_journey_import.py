@@ -118,4 +118,7 @@ def test_staff_imports_fixes_merges_and_sees_the_map(browser, live_server, setti
     page.wait_for_load_state("networkidle")
     page.goto(f"{live_server.url}/staff/insights/map/")
     expect(page.locator("svg").first).to_be_visible()
+    # Namur counts the three organisations now: the existing one (with the duplicate merged in) and the two new.
+    namur = page.locator("section", has_text="Par commune").locator("tr", has=page.locator("th", has_text="Namur"))
+    expect(namur.locator("td").nth(1)).to_have_text("3")
     assert_accessible(page)
