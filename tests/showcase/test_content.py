@@ -106,6 +106,23 @@ def test_story_draft_from_innovation_is_taken_over(staff_client, staff_user, org
     assert staff_client.post("/staff/showcase/story-drafts/999999/take-over/").status_code == 302
 
 
+def test_a_staff_only_project_draft_is_not_taken_over(staff_client, staff_user, org_a):
+    from grappe.innovation import services as innovation_services
+    from grappe.innovation.models import InnovationProject, StoryDraft
+
+    project = innovation_services.project_create(
+        actor=staff_user, title="Procédé confidentiel", lead_organisation=org_a, owner=staff_user
+    )
+    draft = StoryDraft.objects.create(project=project, title="Récit confidentiel", body="Texte.")
+    # Made staff-only behind the service's back (the service deletes open drafts when it does this).
+    InnovationProject.objects.filter(pk=project.pk).update(confidentiality=InnovationProject.Confidentiality.STAFF)
+    response = staff_client.post(f"/staff/showcase/story-drafts/{draft.pk}/take-over/", follow=True)
+    assert "confidentiel (équipe uniquement)" in response.content.decode()
+    assert not Post.objects.exists()
+    draft.refresh_from_db()
+    assert draft.taken_over_at is None
+
+
 @pytest.mark.parametrize("url", [STAFF_OPP, STAFF_POSTS, f"{STAFF_POSTS}new/"])
 def test_staff_pages_per_role(client, member_a_client, observer_client, staff_client, admin_client_, url):
     assert client.get(url).status_code == 302

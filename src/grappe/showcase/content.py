@@ -187,6 +187,10 @@ def take_over_draft(*, actor: Any, draft_id: int) -> Post:
     draft = StoryDraft.objects.select_for_update().get(pk=draft_id)
     if draft.taken_over_at is not None:
         raise ValidationError(_("Ce brouillon a déjà été repris."))
+    project = getattr(draft, "project", None)
+    if project is not None and project.is_confidential_to_staff:
+        # Second safeguard: innovation deletes such drafts when a project turns staff-only.
+        raise ValidationError(_("Ce projet est confidentiel (équipe uniquement) : pas de récit public."))
     post = Post(
         kind=Post.Kind.STORY,
         status=Post.Status.DRAFT,
