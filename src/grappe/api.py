@@ -8,12 +8,56 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from grappe.core.api_auth import reason_for_status
 
-api = NinjaAPI(
+# The error body every 4xx carries (see the handlers below), documented once and referenced by every operation,
+# so clients and the contract test (schemathesis) check error answers against it too.
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["reason", "detail"],
+    "properties": {
+        "reason": {"type": "string", "description": "Machine-readable, stable: not_authenticated, forbidden, ..."},
+        "detail": {"description": "A message in the request's language, or the list of invalid fields (422)."},
+    },
+}
+ERROR_DESCRIPTIONS = {
+    "401": "Not authenticated (no, expired, revoked or unknown token)",
+    "403": "Forbidden for this role, or the token lacks the scope (reason missing_scope)",
+    "404": "Not found, or a page past the end (reason page_out_of_range)",
+    "422": "Invalid parameter or body (detail lists each field)",
+    "429": "Too many requests (Retry-After header)",
+}
+
+
+def document_errors(schema: OpenAPISchema) -> OpenAPISchema:
+    """Add the ``Error`` component and the 4xx answers each operation may give to the generated document."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            codes = ["404", "422"]
+            if operation.get("security"):
+                codes = ["401", "403", *codes]
+            else:  # the public, unauthenticated endpoints are rate-limited
+                codes.append("429")
+            for code in codes:
+                if code not in responses and int(code) not in responses:
+                    responses[code] = {"description": ERROR_DESCRIPTIONS[code], **reference}
+    return schema
+
+
+class GrappeApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None) -> OpenAPISchema:
+        return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = GrappeApi(
     title="Grappe API",
     version="1",
     urls_namespace="api",
@@ -83,3 +127,18 @@ for _app in [
         router = getattr(module, "router", None)
         if router is not None:
             api.add_router(f"/{_app}/", router)
+
+
+# Last: a URL under /api/v1/ that no router matches (an unknown path, or an id its converter refuses, such as
+# /register/enterprises/abc) answers the JSON 404 of the API, not the site's HTML page.
+fallback = Router(auth=None)
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], "/{path:rest}", include_in_schema=False
+)
+def _no_such_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
+    raise Http404
+
+
+api.add_router("/", fallback)

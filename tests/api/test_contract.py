@@ -4,13 +4,15 @@ every role, and checks there is never a server error and every response matches 
 Every operation (reads and writes, with a token holding every scope, so the role decides) is fuzzed
 with valid and invalid parameters and bodies; the examples per operation and role are bounded
 (``GRAPPE_CONTRACT_EXAMPLES``, 10 by default; ``GRAPPE_CONTRACT_EXAMPLES=200`` for a deep run).
-Observers have no token: they are sent with a forged one (401 expected, never a 500).
+Observers have no token: they use the browser session (their role decides); a forged token is a sixth
+"role" (401 expected, never a 500).
 """
 
 import os
 
 import pytest
 import schemathesis
+from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -37,15 +39,20 @@ def _keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture(params=["anonymous", "member_a", "observer_user", "staff_user", "admin_user"])
-def auth_headers(request, db):
+@pytest.fixture(params=["anonymous", "forged_token", "member_a", "observer_user", "staff_user", "admin_user"])
+def credentials(request, db) -> tuple[dict[str, str], dict[str, str]]:
+    """(headers, cookies) of the role."""
     if request.param == "anonymous":
-        return {}
+        return {}, {}
+    if request.param == "forged_token":
+        return {"Authorization": "Bearer grp_forged_token"}, {}
     user = request.getfixturevalue(request.param)
-    if request.param == "observer_user":
-        return {"Authorization": "Bearer grp_forged_token"}
+    if request.param == "observer_user":  # observers have no token: the browser session
+        client = Client()
+        client.force_login(user)
+        return {}, {"sessionid": client.cookies["sessionid"].value}
     _t, plaintext = tokens.token_create(actor=None, user=user, name="contract", scopes=ALL_SCOPES)
-    return {"Authorization": f"Bearer {plaintext}"}
+    return {"Authorization": f"Bearer {plaintext}"}, {}
 
 
 @schema.parametrize()
@@ -55,6 +62,7 @@ def auth_headers(request, db):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
     derandomize=True,
 )
-def test_operations_never_fail_and_match_their_schema(case, auth_headers, org_a, org_b):
-    response = case.call(headers=auth_headers)
+def test_operations_never_fail_and_match_their_schema(case, credentials, org_a, org_b):
+    headers, cookies = credentials
+    response = case.call(headers=headers, cookies=cookies)
     case.validate_response(response, checks=[not_a_server_error, response_schema_conformance, content_type_conformance])

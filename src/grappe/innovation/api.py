@@ -111,6 +111,12 @@ def _limit(limit: int) -> int:
     return limit
 
 
+def _window(page: int, limit: int) -> slice:
+    """Page ``page`` of ``limit`` rows (page pagination: a short or empty page is the last)."""
+    size = _limit(limit)
+    return slice((page - 1) * size, page * size)
+
+
 class _Payload(RootModel[Any]):
     """Any JSON payload already shaped by the role's schema (for the ETag of ``conditional``)."""
 
@@ -179,8 +185,14 @@ def _call(c: FundingCall) -> dict:
     }
 
 
-# No ``response=`` union: the schema is chosen per role, and a member's schema has no PRIVATE field.
-@router.get("/projects", summary="Innovation projects visible to the user")
+# The schema is chosen per role (a member's has no PRIVATE field) and the payload shaped before ``_send``; the
+# ``response=`` unions document both shapes in OpenAPI: a member's payload, lacking the staff fields, can only
+# validate as the member schema, and a staff payload validates as the staff one (more fields set).
+@router.get(
+    "/projects",
+    response={200: list[ProjectStaffOut] | list[ProjectOut], 304: None},
+    summary="Innovation projects visible to the user",
+)
 def list_projects(
     request: HttpRequest,
     response: HttpResponse,
@@ -189,6 +201,7 @@ def list_projects(
     domain: str = "",
     organisation: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = 100,
+    page: int = Query(1, ge=1, le=100_000),
 ):
     staff = _reader(request)
     if stage and stage not in InnovationProject.Stage.values:
@@ -200,12 +213,16 @@ def list_projects(
     filters = {"stage": stage, "transition": transition, "domain": domain, "organisation": organisation}
     rows = selectors.project_list(request.auth, {k: v for k, v in filters.items() if v}).prefetch_related(
         "partners__organisation"
-    )[: _limit(limit)]
+    )[_window(page, limit)]
     schema = ProjectStaffOut if staff else ProjectOut
     return _send(request, response, [schema(**_project(p, staff)).model_dump(mode="json") for p in rows])
 
 
-@router.get("/projects/{project_id}", summary="One innovation project")
+@router.get(
+    "/projects/{project_id}",
+    response={200: ProjectStaffOut | ProjectOut, 304: None},
+    summary="One innovation project",
+)
 def get_project(request: HttpRequest, response: HttpResponse, project_id: int = Path(..., ge=1, le=MAX_ID)):
     staff = _reader(request)
     project = selectors.project_detail(request.auth, project_id)
@@ -215,7 +232,9 @@ def get_project(request: HttpRequest, response: HttpResponse, project_id: int = 
     return _send(request, response, schema(**_project(project, staff)).model_dump(mode="json"))
 
 
-@router.get("/projects/{project_id}/calls", response=list[CallMatchOut], summary="Open calls for a project")
+@router.get(
+    "/projects/{project_id}/calls", response={200: list[CallMatchOut], 304: None}, summary="Open calls for a project"
+)
 def project_calls(
     request: HttpRequest,
     response: HttpResponse,
@@ -240,18 +259,25 @@ def project_calls(
     return _send(request, response, data)
 
 
-@router.get("/calls", response=list[CallOut], summary="Funding calls")
-def list_calls(request: HttpRequest, response: HttpResponse, status: str = "open", level: str = "", limit: int = 100):
+@router.get("/calls", response={200: list[CallOut], 304: None}, summary="Funding calls")
+def list_calls(
+    request: HttpRequest,
+    response: HttpResponse,
+    status: str = "open",
+    level: str = "",
+    limit: int = 100,
+    page: int = Query(1, ge=1, le=100_000),
+):
     _reader(request)
     if status not in ("open", "upcoming", "closed", "all"):
         raise HttpError(422, _("status: open, upcoming, closed ou all."))
     if level and level not in FundingCall.Level.values:
         raise HttpError(422, _("level: regional, federal ou european."))
-    calls = selectors.call_list({"status": status, "level": level})[: _limit(limit)]
+    calls = selectors.call_list({"status": status, "level": level})[_window(page, limit)]
     return _send(request, response, [_call(c) for c in calls])
 
 
-@router.get("/calls/{call_id}", response=CallOut, summary="One funding call")
+@router.get("/calls/{call_id}", response={200: CallOut, 304: None}, summary="One funding call")
 def get_call(request: HttpRequest, response: HttpResponse, call_id: int = Path(..., ge=1, le=MAX_ID)):
     _reader(request)
     call = FundingCall.objects.filter(pk=call_id).first()

@@ -83,7 +83,7 @@ class AddressOut(Schema):
     struck_off_on: dt.date | None
 
 
-class ActivityOut(Schema):
+class RegisterActivityOut(Schema):
     version: int
     code: str
     label: str
@@ -96,7 +96,7 @@ class EstablishmentOut(Schema):
     start_date: dt.date | None
     denominations: list[DenominationOut]
     addresses: list[AddressOut]
-    activities: list[ActivityOut]
+    activities: list[RegisterActivityOut]
 
 
 class EnterpriseOut(EnterpriseSummaryOut):
@@ -107,7 +107,7 @@ class EnterpriseOut(EnterpriseSummaryOut):
     partial: bool
     denominations: list[DenominationOut]
     addresses: list[AddressOut]
-    activities: list[ActivityOut]
+    activities: list[RegisterActivityOut]
     establishments: list[EstablishmentOut]
 
 
