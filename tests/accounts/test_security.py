@@ -267,3 +267,13 @@ def test_the_default_session_lasts_twelve_hours_at_most():
 
     assert 0 < settings.SESSION_COOKIE_AGE <= 12 * 60 * 60
     assert settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_admins_need_the_second_factor_too_even_for_the_django_admin(two_factor_on, admin_user):
+    client = client_for(admin_user)
+    for path in (reverse("core:workspace"), "/admin/", "/admin/ecosystem/organisation/"):
+        response = client.get(path)
+        assert response.status_code == 302 and reverse("accounts:two_factor") in response["Location"], path
+    device = TOTPDevice.objects.create(user=admin_user, name="authenticator", confirmed=True)
+    assert client.post(reverse("accounts:two_factor"), {"token": _code(device)}).status_code == 302
+    assert client.get("/admin/").status_code == 200
