@@ -5,7 +5,7 @@ partnerships, innovation, objectives), then copies nine times, in bulk and keepi
 the records the indicators read: organisations with sites, memberships (five years of history),
 people and affiliations; events with registrations, survey answers and B2B sessions;
 collaborations and introductions; innovation projects with stage history and support actions;
-watch digests and items. Prints the median of a few runs and the ratio to a baseline measured in
+watch digests and items; communication actions. Prints the median of a few runs and the ratio to a baseline measured in
 the same run on the plain demo data, and the XLSX once more in openpyxl's normal (in-memory) mode
 to compare with the write-only mode the reports use. Targets (issue 10): all indicators < 5 s,
 each report < 10 s. Nothing is asserted.
@@ -60,7 +60,7 @@ def multiply(copies: int) -> None:
 
     Organisations with their sites, memberships, people and affiliations; events with registrations,
     survey answers and B2B sessions; collaborations and introductions; innovation projects with their
-    stage history and support actions; watch digests and items.
+    stage history and support actions; watch digests and items; communication actions.
     """
     from django.apps import apps
     from django.db import transaction
@@ -135,6 +135,7 @@ def multiply(copies: int) -> None:
         ),
         ("watch.Digest", {"person_id": "ecosystem.Person"}),
         ("watch.Item", {}),
+        ("showcase.CommunicationAction", {}),  # the promotion log (its m2m organisations are not copied)
     ]
     with transaction.atomic():
         originals = {label: model(label) for label, _fks in plan}

@@ -31,6 +31,8 @@ def check(key: str, period: Period = Y2024):
     assert count(evaluation.records) == evaluation.result.drilldown_target, key
     if evaluation.breakdown:
         assert sum(line.value for line in evaluation.breakdown) == count(evaluation.records), key
+    for line in evaluation.breakdown:  # every number of the breakdown has its own drill-down
+        assert line.records is not None and len(line.records) == line.value, (key, line.code)
     return evaluation
 
 
@@ -769,3 +771,97 @@ def test_every_catalogue_indicator_of_a_built_app_has_a_hand_counted_test():
     tested = set(re.findall(r'"([a-z]+\.[a-z_0-9]+)"', text))
     untested = {key for key in registry() if key not in tested}
     assert not untested, f"computations without a hand-counted test: {sorted(untested)}"
+
+
+# --- highlights of the annual report --------------------------------------------------------------
+
+
+def test_report_highlights_leave_out_confidential_projects_and_internal_collaborations(
+    innovation_2024, partnerships_2024, contract
+):
+    """Funded in 2024: P1 and P6 (P6 staff-only). Public collaboration C1 (made internal), private C2 and C5."""
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from grappe.innovation.models import InnovationProject
+    from grappe.objectives.reports.content import build
+    from grappe.objectives.reports.render import render
+
+    InnovationProject.objects.filter(pk=innovation_2024["P6"].pk).update(confidentiality="staff")
+    partnerships_2024["C1"].is_internal = True
+    partnerships_2024["C1"].save()
+    data = build(contract, 2024, snapshot=dt.date(2024, 12, 31))
+    lines = {highlight.title: highlight.lines for highlight in data.highlights}
+    assert [line.split(" — ")[0] for line in lines["Projets financés"]] == ["Projet P1"]
+    assert "Collaborations avec des acteurs publics" not in lines  # its only one, C1, is internal
+    assert [line.split(" — ")[0] for line in lines["Collaborations entre entreprises"]] == ["C2", "C5"]
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(render(data, "pdf").content)).pages)
+    assert "Projet P1" in text and "Projet P6" not in text
+    sheet = load_workbook(io.BytesIO(render(data, "xlsx").content))["Faits marquants"]
+    cells = [str(value) for row in sheet.iter_rows(values_only=True) for value in row if value]
+    assert any(cell.startswith("Projet P1") for cell in cells)
+    assert not any("P6" in cell or cell.startswith("C1") for cell in cells)
+
+
+def test_a_failing_highlight_is_left_out_and_the_report_is_produced(ecosystem_2024, contract, monkeypatch):
+    from grappe.objectives.reports import content
+
+    def explodes(start, end):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(content, "HIGHLIGHTS", [explodes])
+    data = content.build(contract, 2024, snapshot=dt.date(2024, 12, 31))
+    assert data.highlights == []
+    assert data.row("ecosystem.members_at_year_end").value == 4
+
+
+def test_figures_of_every_mission_app_reach_the_pdf_and_the_xlsx(
+    innovation_2024, partnerships_2024, watch_2024, showcase_2024, contract
+):
+    """The hand counts of the fixtures above, read back from the files the Region receives."""
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from grappe.objectives.reports.content import build, number
+    from grappe.objectives.reports.render import render
+
+    from .conftest import code_of
+
+    expected = {
+        "watch.bulletins_sent": 3,
+        "watch.digest_recipients": 2,
+        "watch.items_curated": 3,
+        "partnerships.collaborations_public": 1,
+        "partnerships.collaborations_private": 2,
+        "partnerships.introductions": 4,
+        "partnerships.introductions_with_outcome": 2,
+        "showcase.communication_actions": 6,
+        "showcase.media_coverage": 2,
+        "showcase.trade_fairs_and_missions": 2,
+        "innovation.ideas": 2,
+        "innovation.projects_submitted": 3,
+        "innovation.projects_funded": 2,
+        "innovation.funding_raised": 200000.5,
+        "innovation.success_rate": 66.7,
+        "innovation.products_valorised": 1,
+        "innovation.support_hours": 11,
+    }
+    data = build(contract, 2024, snapshot=dt.date(2024, 12, 31))
+    workbook = load_workbook(io.BytesIO(render(data, "xlsx").content), read_only=True)
+    rows: dict = {}
+    for sheet in ("Mission 1", "Mission 2", "Mission 3", "Mission 4"):
+        for row in workbook[sheet].iter_rows(values_only=True):
+            if row and row[0]:
+                rows.setdefault(row[0], row)  # the indicator table comes before the breakdown lines
+    for key, value in expected.items():
+        assert rows[code_of(contract, key)][4] == value, key
+    pdf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(render(data, "pdf").content)).pages)
+    for key, value in expected.items():
+        code = code_of(contract, key)
+        shown = number(data.row(key).value)  # 200 000,5 and 66,7 in French
+        assert str(value).replace(".", ",") == shown.replace(" ", "")
+        assert any(line.startswith(code) and f" {shown} " in f" {line} " for line in pdf.splitlines()), (key, shown)

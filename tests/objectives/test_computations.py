@@ -120,6 +120,10 @@ def test_drilldown_count_equals_the_number(ecosystem_2024, key, period):
     assert count(evaluation.records) == evaluation.result.drilldown_target
     if evaluation.breakdown:
         assert sum(line.value for line in evaluation.breakdown) == count(evaluation.records)
+        # Each line's drill-down holds that line's records, and the lines share out the indicator's records.
+        lines = [record.pk for line in evaluation.breakdown for record in line.records]
+        assert all(len(line.records) == line.value for line in evaluation.breakdown)
+        assert sorted(lines) == sorted(record.pk for record in evaluation.records)
 
 
 def test_indicator_of_an_app_not_built_yet_shows_no_data(monkeypatch):

@@ -30,3 +30,16 @@ def test_demo_contract_has_targets_values_and_archives_and_no_indicator_in_error
     assert not [row.indicator.code for row in rows if row.evaluation.state == "error"]
     members = next(row for row in rows if row.indicator.computation_key == "ecosystem.members_at_year_end")
     assert members.value > 50 and members.target
+    # Labels in the platform's other languages, from the catalogue's translations (an English report reads them).
+    assert members.indicator.label_en == "Members on 31/12"
+    assert contract.indicators.get(code="G.1.1").label_nl == "Vergaderingen van het begeleidingscomité"
+
+
+def test_the_objectives_demo_runs_after_every_app_it_reads():
+    """Its archived reports must hold the demo's full numbers, not those of a half-loaded demo."""
+    from grappe.core.registry import demo_loaders
+
+    order = [demo.app_label for demo in demo_loaders()]
+    for app in ("ecosystem", "events", "watch", "partnerships", "innovation", "showcase", "insights"):
+        if app in order:
+            assert order.index(app) < order.index("objectives"), app

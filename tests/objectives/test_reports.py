@@ -176,3 +176,21 @@ def test_report_command_exits_2_for_an_unknown_format_or_language(contract, tmp_
     with pytest.raises(CommandError, match="Langue inconnue") as error:
         call_command("report", "annual", "--year", "2024", "--language", "es", "--output", str(tmp_path / "x"))
     assert error.value.returncode == 2
+
+
+def test_report_command_help_is_readable_in_the_active_language():
+    from django.utils import translation
+
+    from grappe.objectives.management.commands.report import Command
+
+    with translation.override("fr"):
+        text = Command().create_parser("grappe", "report").format_help()
+    assert "Produire un rapport du contrat d'objectifs" in text
+    assert "--output" in text and "le fichier à écrire" in text
+
+
+def test_report_command_says_which_snapshot_date_is_not_a_date(contract, tmp_path):
+    with pytest.raises(CommandError) as error:
+        call_command("report", "annual", "--year", "2024", "--output", str(tmp_path / "r.pdf"), "--snapshot", "31/12")
+    assert error.value.returncode == 2
+    assert "31/12" in str(error.value)

@@ -153,6 +153,23 @@ def test_staff_drilldown_lists_the_organisations_with_links(world, staff_client)
     assert "Enregistrements (4)" in html
 
 
+def test_every_breakdown_number_opens_the_records_of_its_line(world, staff_client, observer_client):
+    """Members at 31/12/2024 by kind: companies Alpha, Bêta, Delta (3); association Hôtel (1)."""
+    by_kind = world["contract"].indicators.get(computation_key="ecosystem.members_by_kind")
+    url = reverse("objectives:drilldown", args=[by_kind.pk, 2024])
+    dashboard = staff_client.get(reverse("objectives:dashboard") + "?year=2024").content.decode()
+    assert f'{url}?line=company">3</a>' in dashboard
+    assert f'{url}?line=association">1</a>' in dashboard
+    for client in (staff_client, observer_client):
+        html = client.get(url + "?line=association").content.decode()
+        assert "Enregistrements : Association (1)" in html
+        assert "Hôtel" in html.split("Enregistrements : Association")[1]
+        assert "Alpha" not in html.split("Enregistrements : Association")[1]
+        companies = client.get(url + "?line=company").content.decode().split("Enregistrements : Entreprise")[1]
+        assert all(name in companies for name in ("Alpha", "Bêta", "Delta")) and "Hôtel" not in companies
+    assert staff_client.get(url + "?line=no-such-line").status_code == 404
+
+
 def test_observer_drilldown_shows_no_private_data(world, observer_client, staff_user):
     Organisation.objects.filter(name="Alpha").update(internal_notes="Retard de paiement, à relancer")
     html = observer_client.get(reverse("objectives:drilldown", args=[world["members"].pk, 2024])).content.decode()

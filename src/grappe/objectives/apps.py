@@ -27,4 +27,6 @@ class ObjectivesConfig(AppConfig):
 
             load(stdout)
 
-        register_demo("objectives", load_demo, order=90)
+        # After every app it reads (showcase 95, insights 190): the archived 2025 report and the monthly
+        # snapshot must hold the demo's full numbers, not a partial load shown later as "corrections".
+        register_demo("objectives", load_demo, order=250)

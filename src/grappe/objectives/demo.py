@@ -1,7 +1,8 @@
 """Demo data: the CCW objectives contract 2023-2026 with targets, manual values and an archived 2025 report.
 
-Deterministic (``random.Random(SEED)``); runs after the mission apps (order 90) so that targets are
-set from the demo's own first-year figures where the data exists, and believable fixed levels elsewhere.
+Deterministic (``random.Random(SEED)``); runs after the mission apps and insights (order 250) so that
+targets are set from the demo's own first-year figures where the data exists, else from this year's pace
+(so the dashboard shows a mix of targets met, on track and at risk), else from believable fixed levels.
 """
 
 import datetime as dt
@@ -139,21 +140,46 @@ def _round(value: Decimal, key: str) -> Decimal:
     return value.quantize(step, ROUND_HALF_UP)
 
 
-def _targets(key: str, years: list[int], rng: random.Random) -> dict[int, Decimal]:
-    """Start from the first year's actual figure when the demo has one, else from a believable level."""
-    first = evaluate(key, Period.of_year(years[0]))
-    base = first.value if first.state == "ok" and first.value else Decimal(BASE_TARGETS.get(key, "10"))
+# How this year's target compares with the pace of the demo's own data when the first contract year has
+# none (the demo's activity starts late in the contract): a mix of targets met, nearly met and missed.
+AMBITION = ("0.8", "0.9", "1.0", "1.05", "1.15", "1.3")
+
+
+def _this_year_pace(key: str, years: list[int], today: dt.date) -> Decimal | None:
+    """This year's figure projected to the whole year (stocks and rates as they stand), or None without data."""
+    year = min(max(today.year, years[0]), years[-1])
+    period = Period.of_year(year, min(today, dt.date(year, 12, 31)))
+    evaluation = evaluate(key, period)
+    if evaluation.state != "ok" or not evaluation.value:
+        return None
+    computation = registry()[key]
+    fraction = period.elapsed_fraction if computation.cumulative else Decimal(1)
+    return evaluation.value / fraction if fraction else None
+
+
+def _targets(key: str, years: list[int], rng: random.Random, today: dt.date) -> dict[int, Decimal]:
+    """Start from the first year's actual figure when the demo has one, else from this year's pace, else a level."""
     if key == "events.satisfaction":
         return {y: min(Decimal("5"), Decimal("4.0") + Decimal("0.1") * i) for i, y in enumerate(years)}
-    targets = {}
-    for index, year in enumerate(years):
+    growths = []
+    for index in range(len(years)):
         if key in LOWER_IS_BETTER:
-            growth = Decimal(1) - Decimal("0.05") * index
+            growths.append(Decimal(1) - Decimal("0.05") * index)
         elif key in SHARES:
-            growth = Decimal(1) + Decimal("0.02") * index
+            growths.append(Decimal(1) + Decimal("0.02") * index)
         else:
-            growth = (Decimal("1.05") + Decimal(rng.randint(0, 3)) / 100) ** index
-        targets[year] = max(Decimal(1), _round(base * growth, key))
+            growths.append((Decimal("1.05") + Decimal(rng.randint(0, 3)) / 100) ** index)
+    first = evaluate(key, Period.of_year(years[0]))
+    if first.state == "ok" and first.value:
+        base = first.value
+    elif (pace := _this_year_pace(key, years, today)) is not None:
+        index = min(max(today.year, years[0]), years[-1]) - years[0]
+        base = pace * Decimal(rng.choice(AMBITION)) / growths[index]
+    else:
+        base = Decimal(BASE_TARGETS.get(key, "10"))
+    targets = {year: max(Decimal(1), _round(base * growth, key)) for year, growth in zip(years, growths, strict=True)}
+    if key in SHARES:  # a percentage target stays a percentage
+        targets = {year: min(Decimal(100), value) for year, value in targets.items()}
     return targets
 
 
@@ -181,11 +207,38 @@ MANUAL = [
 ]
 
 
+MANUAL_LABELS = {  # the manual indicators' labels in the other languages of the platform
+    "G.1.1": {
+        "en": "Support committee meetings",
+        "nl": "Vergaderingen van het begeleidingscomité",
+        "de": "Sitzungen des Begleitausschusses",
+    },
+    "G.1.2": {
+        "en": "Cluster's self-financing share",
+        "nl": "Aandeel zelffinanciering van de cluster",
+        "de": "Eigenfinanzierungsanteil des Clusters",
+    },
+    "M3.1.M": {"en": "Unique website visitors", "nl": "Unieke websitebezoekers", "de": "Eindeutige Website-Besucher"},
+}
+
+
 def _objective_for(key: str) -> str:
     """The demo objective an indicator belongs to: by app, except public profiles (promotion, mission 3)."""
     if key == "ecosystem.public_profiles":
         return "M3.1"
     return next(code for code, *_labels, prefixes in OBJECTIVES if key.startswith(prefixes))
+
+
+def _translations(field: str, text: Any) -> dict[str, str]:
+    """``{field_en: ..., field_nl: ..., field_de: ...}`` from the catalogue's translations (none when untranslated)."""
+    french = str(text)
+    values = {}
+    for language in ("en", "nl", "de"):
+        with translation.override(language):
+            translated = str(text)
+        if translated and translated != french:
+            values[f"{field}_{language}"] = translated
+    return values
 
 
 def _staff() -> User | None:
@@ -229,6 +282,8 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
                 code=f"{objective_code}.{numbering[objective_code]:02d}",
                 label_fr=str(computation.label),
                 definition_fr=str(computation.definition),
+                **_translations("label", computation.label),
+                **_translations("definition", computation.definition),
                 unit=str(computation.unit),
                 kind=Indicator.Kind.COMPUTED,
                 computation_key=computation.key,
@@ -238,7 +293,7 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
                 order=numbering[objective_code],
             )
             services.targets_set(
-                actor=actor, indicator=indicator, values=_targets(computation.key, contract.year_list, rng)
+                actor=actor, indicator=indicator, values=_targets(computation.key, contract.year_list, rng, today)
             )
         for code, objective_code, label, unit, target, values, aggregation in MANUAL:
             indicator = services.indicator_create(
@@ -246,6 +301,7 @@ def load(stdout: TextIO, *, today: dt.date | None = None) -> dict[str, Any]:
                 objective=objectives[objective_code],
                 code=code,
                 label_fr=label,
+                **{f"label_{language}": text for language, text in MANUAL_LABELS.get(code, {}).items()},
                 unit=unit,
                 kind=Indicator.Kind.MANUAL,
                 evidence_required=True,

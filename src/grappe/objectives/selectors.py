@@ -115,6 +115,24 @@ def indicator_evaluation(indicator: Indicator, period: Period) -> Evaluation:
     return Evaluation(indicator.code, period, "ok", value=result.value, result=result, note=str(result.note or ""))
 
 
+def is_cumulative(indicator: Indicator) -> bool:
+    """Whether the value grows through the year (counts, sums), so a running year is judged pro rata.
+
+    Stocks (members at the end of the period), rates and averages are judged against the whole target:
+    a share of 50 % in June is not "on track" towards 95 %. Computed indicators take it from their
+    computation; manual ones from their aggregation (sum of quarters: a flow; last quarter: a stock).
+    """
+    if indicator.is_computed:
+        computation = registry().get(indicator.computation_key)
+        return computation.cumulative if computation is not None else True
+    return indicator.aggregation == Indicator.Aggregation.SUM
+
+
+def _expected_share(indicator: Indicator, period: Period) -> Decimal:
+    """The share of the target expected at the snapshot date: the elapsed share of a flow, all of a stock."""
+    return period.elapsed_fraction if is_cumulative(indicator) else Decimal(1)
+
+
 def status_for(indicator: Indicator, evaluation: Evaluation, target: Decimal | None) -> str:
     if evaluation.state == "error":
         return Status.ERROR
@@ -129,7 +147,7 @@ def status_for(indicator: Indicator, evaluation: Evaluation, target: Decimal | N
         return Status.ON_TRACK if ratio and value * ratio <= target else Status.AT_RISK
     if value >= target:
         return Status.ACHIEVED
-    expected = target * evaluation.period.elapsed_fraction
+    expected = target * _expected_share(indicator, evaluation.period)
     return Status.ON_TRACK if value >= ratio * expected else Status.AT_RISK
 
 
@@ -147,8 +165,16 @@ def rule_text(indicator: Indicator, target: Decimal | None, period: Period) -> s
             )
             % {"target": format_decimal(target), "limit": format_decimal(limit)}
         )
-    fraction = period.elapsed_fraction
+    fraction = _expected_share(indicator, period)
     expected = (target * fraction * ratio / Decimal(100)).quantize(Decimal("0.1"))
+    if not is_cumulative(indicator):
+        return str(
+            _(
+                "Atteint si la valeur atteint la cible (%(target)s) ; en bonne voie si elle atteint %(ratio)s %% de la "
+                "cible, soit %(expected)s (niveau ou taux : pas de prorata de l'année) ; à risque en dessous."
+            )
+            % {"target": format_decimal(target), "ratio": format_decimal(ratio), "expected": format_decimal(expected)}
+        )
     return str(
         _(
             "Atteint si la valeur atteint la cible (%(target)s) ; en bonne voie si elle atteint %(ratio)s %% de la "
@@ -607,7 +633,25 @@ def drilldown(
         organisations = [r for r in records if isinstance(r, Organisation)]
         if organisations:
             prefetch_related_objects(organisations, "sites__municipality__province")
+        # A breakdown line's records are instances of one model: what their lines read, in one query per relation.
+        models = {type(r) for r in records if isinstance(r, Model) and not isinstance(r, Organisation)}
+        for model in models:
+            related = _RELATED.get(model._meta.label_lower)
+            if related:
+                prefetch_related_objects([r for r in records if type(r) is model], *related)
     return [describe_record(record, staff=staff) for record in records]
+
+
+def breakdown_line(evaluation: Evaluation, code: str) -> tuple[Breakdown, Evaluation] | None:
+    """One line of an indicator's breakdown and an evaluation holding only that line's records.
+
+    None when the indicator has no such line, or when the line does not know its records.
+    """
+    line = next((line for line in evaluation.breakdown if line.code == code), None)
+    if line is None or line.records is None:
+        return None
+    result = Result(line.value, line.records)
+    return line, Evaluation(evaluation.key, evaluation.period, "ok", value=line.value, result=result)
 
 
 def _cached_lines(records: QuerySet, *, staff: bool, limit: int | None, cache: dict) -> list[dict[str, Any]]:

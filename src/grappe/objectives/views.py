@@ -161,12 +161,19 @@ def drilldown(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     indicator = selectors.contract_indicators(indicator.contract).get(pk=pk)
     row = selectors.indicator_row(indicator, period)
     staff = permissions.can_see_objectives_evidence_details(request.user)
-    total = selectors.record_count(row.evaluation)
+    evaluation, line = row.evaluation, None
+    if "line" in request.GET:  # one number of the breakdown (e.g. the members of one province)
+        found = selectors.breakdown_line(row.evaluation, request.GET["line"])
+        if found is None:
+            raise Http404
+        line, evaluation = found
+    total = selectors.record_count(evaluation)
     context = {
         "indicator": indicator,
         "row": row,
         "period": period,
-        "records": selectors.drilldown(row.evaluation, staff=staff, limit=DRILLDOWN_LIMIT),
+        "line": line,
+        "records": selectors.drilldown(evaluation, staff=staff, limit=DRILLDOWN_LIMIT),
         "total": total,
         "truncated": total is not None and total > DRILLDOWN_LIMIT,
         "staff": staff,

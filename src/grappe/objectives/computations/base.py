@@ -71,11 +71,15 @@ class Period:
 
 @dataclass
 class Breakdown:
-    """One line of a breakdown (e.g. members of one kind): a stable code, a label, a value."""
+    """One line of a breakdown (e.g. members of one kind): a stable code, a label, a value.
+
+    ``records`` are the records of that line (the drill-down of the line's number), when known.
+    """
 
     code: str
     label: Any
     value: Decimal
+    records: list | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -112,6 +116,7 @@ class Computation:
     label: Any
     definition: Any
     expects: str = ""  # the selector(s) the computation reads, for docs/objectives.md
+    cumulative: bool = True  # a flow that grows through the period (counts, sums); False for stocks and rates
 
     @property
     def app(self) -> str:
@@ -122,14 +127,25 @@ _registry: dict[str, Computation] = {}
 
 
 def indicator(
-    key: str, *, mission: int | str, unit: Any, label: Any, definition: Any, expects: str = ""
+    key: str,
+    *,
+    mission: int | str,
+    unit: Any,
+    label: Any,
+    definition: Any,
+    expects: str = "",
+    cumulative: bool = True,
 ) -> Callable[[Callable[[Period], Result]], Callable[[Period], Result]]:
-    """Register ``func`` as the computation named ``key`` (``<app>.<name>``)."""
+    """Register ``func`` as the computation named ``key`` (``<app>.<name>``).
+
+    ``cumulative=False`` for stocks (members at the end of the period), rates and averages: their
+    status compares the value with the whole target, not with the target pro-rated to the elapsed year.
+    """
 
     def decorator(func: Callable[[Period], Result]) -> Callable[[Period], Result]:
         if key in _registry and _registry[key].func is not func:
             raise ValueError(f"computation {key!r} is registered twice")
-        _registry[key] = Computation(key, func, str(mission), unit, label, definition, expects)
+        _registry[key] = Computation(key, func, str(mission), unit, label, definition, expects, cumulative)
         return func
 
     return decorator
@@ -226,14 +242,20 @@ def adapt(obj: Any) -> Result:
     raise TypeError(f"cannot read a {type(obj).__name__} as an indicator result")
 
 
-def breakdown_by(records: Iterable[Any], key: Callable[[Any], tuple[str, Any]]) -> list[Breakdown]:
-    """Count records per ``key(record) -> (code, label)``, sorted by decreasing count then code."""
+def breakdown_by(
+    records: Iterable[Any], key: Callable[[Any], tuple[str, Any]], record: Callable[[Any], Any] | None = None
+) -> list[Breakdown]:
+    """Count records per ``key(record) -> (code, label)``, sorted by decreasing count then code.
+
+    Each line keeps its records (``record(item)`` when the items are not the records themselves), so
+    every number of a breakdown has its own drill-down.
+    """
     totals: dict[str, list[Any]] = {}
-    for record in records:
-        code, label = key(record)
-        entry = totals.setdefault(str(code), [label, 0])
-        entry[1] += 1
-    lines = [Breakdown(code, label, Decimal(n)) for code, (label, n) in totals.items()]
+    for item in records:
+        code, label = key(item)
+        entry = totals.setdefault(str(code), [label, []])
+        entry[1].append(record(item) if record else item)
+    lines = [Breakdown(code, label, Decimal(len(items)), items) for code, (label, items) in totals.items()]
     return sorted(lines, key=lambda line: (-line.value, line.code))
 
 

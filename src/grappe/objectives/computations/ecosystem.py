@@ -36,6 +36,7 @@ def _members(day: dt.date):
     label=_("Membres au 31/12"),
     definition=_("Organisations dont une adhésion couvre le dernier jour de la période (ou la date d'arrêt)."),
     expects="ecosystem.members_on(day)",
+    cumulative=False,
 )
 def members_at_year_end(period: Period) -> Result:
     return counted(_members(period.effective_end))
@@ -131,6 +132,7 @@ _SME = ("micro", "small", "medium")
         "en fin de période, en pour cent."
     ),
     expects="ecosystem.members_on(day)",
+    cumulative=False,
 )
 def sme_share(period: Period) -> Result:
     members = _members(period.effective_end)
@@ -149,6 +151,7 @@ def sme_share(period: Period) -> Result:
     label=_("Membres par type d'organisation"),
     definition=_("Membres en fin de période, ventilés par type (entreprise, centre de recherche, université...)."),
     expects="ecosystem.members_on(day)",
+    cumulative=False,
 )
 def members_by_kind(period: Period) -> Result:
     members = list(_members(period.effective_end))
@@ -173,12 +176,13 @@ def _province_of(organisation) -> tuple[str, str] | None:
         "ventilés par province ; les membres sans site connu ne sont pas comptés."
     ),
     expects="ecosystem.members_on(day)",
+    cumulative=False,
 )
 def members_by_province(period: Period) -> Result:
     members = _members(period.effective_end).prefetch_related("sites__municipality__province")
     located = [(org, where) for org in members if (where := _province_of(org)) is not None]
     records = [org for org, _where in located]
-    return counted(records, breakdown=breakdown_by(located, lambda pair: pair[1]))
+    return counted(records, breakdown=breakdown_by(located, lambda pair: pair[1], record=lambda pair: pair[0]))
 
 
 @indicator(
@@ -188,6 +192,7 @@ def members_by_province(period: Period) -> Result:
     label=_("Organisations cartographiées dans l'écosystème"),
     definition=_("Organisations (membres ou non) enregistrées dans l'écosystème à la fin de la période."),
     expects="ecosystem.models.Organisation",
+    cumulative=False,
 )
 def organisations_mapped(period: Period) -> Result:
     from grappe.ecosystem.models import Organisation
@@ -204,6 +209,7 @@ def organisations_mapped(period: Period) -> Result:
     label=_("Profils publics"),
     definition=_("Organisations ayant consenti à un profil public sur le site du cluster à la fin de la période."),
     expects="ecosystem.models.Organisation.public_profile_consent",
+    cumulative=False,
 )
 def public_profiles(period: Period) -> Result:
     from django.db.models import Q

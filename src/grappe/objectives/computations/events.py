@@ -100,6 +100,7 @@ def member_engagement_rate(period: Period) -> Result:
     label=_("Satisfaction des participants"),
     definition=_("Moyenne des notes (1 à 5) des questionnaires de satisfaction des événements de la période."),
     expects="events.selectors.satisfaction_responses(start, end) -> SurveyResponse records (score)",
+    cumulative=False,
 )
 def satisfaction(period: Period) -> Result:
     responses = _records("satisfaction_responses", period)

@@ -74,6 +74,7 @@ def projects_funded(period: Period) -> Result:
         "abandonnés) dans la période, en pour cent."
     ),
     expects="innovation.selectors.success_rate(start, end) -> {value, records (funded), numerator, denominator}",
+    cumulative=False,
 )
 def success_rate(period: Period) -> Result:
     result = adapt(selector("innovation", "success_rate")(start=period.start, end=period.effective_end))

@@ -15,6 +15,7 @@ from grappe.objectives.computations.base import Period, Result, adapt, indicator
         "de 0 à 100, à la fin de la période."
     ),
     expects="insights.selectors.representativeness_index(on=date) -> {value, records, note}",
+    cumulative=False,
 )
 def representativeness_index(period: Period) -> Result:
     return adapt(selector("insights", "representativeness_index")(on=period.effective_end))
@@ -29,6 +30,7 @@ def representativeness_index(period: Period) -> Result:
         "Part des entreprises du périmètre (codes NACE des segments, Wallonie) qui sont membres, en pour cent."
     ),
     expects="insights.selectors.perimeter_coverage(on=date) -> {value, records (member organisations), note}",
+    cumulative=False,
 )
 def perimeter_coverage(period: Period) -> Result:
     return adapt(selector("insights", "perimeter_coverage")(on=period.effective_end))

@@ -5,6 +5,7 @@ Renderers (PDF, XLSX) only lay out a ``ReportData``; the numbers archived with a
 """
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +20,8 @@ from grappe.objectives import selectors
 from grappe.objectives.computations import SelectorMissing, selector
 from grappe.objectives.models import ObjectivesContract, ReportArchive
 from grappe.objectives.selectors import IndicatorRow, MissionBlock
+
+logger = logging.getLogger(__name__)
 
 MAX_EVIDENCE_ROWS = 5000  # per indicator in the workbook: beyond, the drill-down page is the place
 
@@ -82,6 +85,11 @@ def _top_events(year_start: dt.date, year_end: dt.date) -> Highlight:
     )
 
 
+def _is_internal(record: Any) -> bool:
+    """Internal collaborations, confidential projects: staff-only records (``is_internal`` on their model)."""
+    return bool(getattr(record, "is_internal", False) or getattr(record, "is_confidential_to_staff", False))
+
+
 def _listed(app: str, name: str, title: str) -> Callable[[dt.date, dt.date], Highlight]:
     """A highlight listing the first records of another app's selector (when that app exposes it)."""
 
@@ -89,8 +97,14 @@ def _listed(app: str, name: str, title: str) -> Callable[[dt.date, dt.date], Hig
         from grappe.objectives.computations.base import adapt
 
         result = adapt(selector(app, name)(start=start, end=end))
-        records = list(result.records[:5]) if result.records is not None else []
-        return Highlight(title, [str(record) for record in records])
+        # Reports leave the cluster: internal collaborations and confidential projects are not highlights,
+        # and the lines are those of the observers' drill-down (no people named, no internal notes).
+        public = [record for record in (result.records or []) if not _is_internal(record)][:5]
+        lines = []
+        for record in public:
+            line = selectors.describe_record(record, staff=False)
+            lines.append(" — ".join(str(x) for x in (line["label"], line["detail"]) if x))
+        return Highlight(title, lines)
 
     return build
 
@@ -112,7 +126,7 @@ def highlights(year: int, snapshot: dt.date) -> list[Highlight]:
         except SelectorMissing:
             continue
         except Exception:  # a highlight is decoration: it never stops a report
-            selectors.logger.exception("report highlight failed")
+            logger.exception("report highlight failed")
             continue
         if highlight.lines:
             highlight.title = _(highlight.title)

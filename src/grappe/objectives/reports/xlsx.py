@@ -6,6 +6,7 @@ are written with ``WriteOnlyCell``.
 """
 
 import io
+import logging
 import re
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from grappe.objectives.reports.content import MAX_EVIDENCE_ROWS, ReportData
 from grappe.objectives.selectors import IndicatorRow, drilldown, record_count
 
 BOLD = Font(bold=True)
+logger = logging.getLogger(__name__)
 
 
 def sheet_title(text: str, taken: set[str]) -> str:
@@ -128,7 +130,13 @@ def _evidence_sheet(ws: Worksheet, rows: list[IndicatorRow], cache: dict) -> Non
             continue
         code, label = row.indicator.code, str(row.indicator.label)
         # drilldown() describes each record once per report (cache) and prefetches what the lines need.
-        for line in drilldown(row.evaluation, staff=False, limit=MAX_EVIDENCE_ROWS, cache=cache):
+        try:
+            lines = drilldown(row.evaluation, staff=False, limit=MAX_EVIDENCE_ROWS, cache=cache)
+        except Exception as exc:  # records that cannot be listed mark this indicator, never the whole workbook
+            logger.exception("evidence of indicator %s could not be listed", code)
+            ws.append([code, label, str(_("erreur")), f"{type(exc).__name__}: {exc}", ""])
+            continue
+        for line in lines:
             ws.append([code, label, str(line["type"]), str(line["label"]), str(line["detail"])])
         if total > MAX_EVIDENCE_ROWS:
             ws.append([code, label, "", _("… liste tronquée"), ""])

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grappe.objectives import selectors, services
 from grappe.objectives.models import ObjectivesContract, ReportArchive
@@ -28,21 +29,37 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"--snapshot: « {value} » is not a date (YYYY-MM-DD)", returncode=2) from exc
+        raise CommandError(
+            _("--snapshot : « %(value)s » n'est pas une date (AAAA-MM-JJ).") % {"value": value}, returncode=2
+        ) from exc
 
 
 class Command(BaseCommand):
-    help = "Produce a report of the objectives contract (annual, mid-term, ECCP profile, ESCA sheet)."
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        # argparse needs a real str for the description (a lazy string breaks ``--help``).
+        return _("Produire un rapport du contrat d'objectifs (annuel, mi-parcours, profil ECCP, fiche ESCA).")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=sorted(KINDS), help="annual, midterm, eccp or esca")
-        parser.add_argument("--year", type=int, required=True, help="the contract year reported on")
-        parser.add_argument("--format", dest="fmt", default=None, help="pdf or xlsx (eccp and esca: xlsx)")
-        parser.add_argument("--output", required=True, help="the file to write")
-        parser.add_argument("--language", default="fr", help="fr (default), en, nl or de")
-        parser.add_argument("--contract", type=int, default=None, help="contract id (default: the current one)")
-        parser.add_argument("--snapshot", type=_date, default=None, help="read data as of this date (YYYY-MM-DD)")
-        parser.add_argument("--archive", action="store_true", help="also archive the report and its numbers")
+        parser.add_argument("kind", choices=sorted(KINDS), help=gettext_lazy("annual, midterm, eccp ou esca"))
+        parser.add_argument("--year", type=int, required=True, help=gettext_lazy("l'année du contrat"))
+        parser.add_argument(
+            "--format", dest="fmt", default=None, help=gettext_lazy("pdf ou xlsx (eccp et esca : xlsx)")
+        )
+        parser.add_argument("--output", required=True, help=gettext_lazy("le fichier à écrire"))
+        parser.add_argument("--language", default="fr", help=gettext_lazy("fr (par défaut), en, nl ou de"))
+        parser.add_argument(
+            "--contract", type=int, default=None, help=gettext_lazy("n° du contrat (par défaut : le contrat en cours)")
+        )
+        parser.add_argument(
+            "--snapshot",
+            type=_date,
+            default=None,
+            help=gettext_lazy("lire les données arrêtées à cette date (AAAA-MM-JJ)"),
+        )
+        parser.add_argument(
+            "--archive", action="store_true", help=gettext_lazy("archiver aussi le rapport et ses chiffres")
+        )
 
     def handle(self, *args, kind: str, year: int, fmt: str | None, output: str, **options) -> None:
         report_kind = KINDS[kind]
@@ -59,9 +76,14 @@ class Command(BaseCommand):
         file = render(data, fmt)
         path = Path(output)
         if not path.parent.exists():
-            raise CommandError(f"--output: the folder {path.parent} does not exist", returncode=2)
+            raise CommandError(
+                _("--output : le dossier %(folder)s n'existe pas.") % {"folder": path.parent}, returncode=2
+            )
         path.write_bytes(file.content)
-        self.stdout.write(f"{path} ({len(file.content)} bytes, {len(data.rows)} indicators)")
+        self.stdout.write(
+            _("%(path)s (%(size)s octets, %(n)s indicateurs)")
+            % {"path": path, "size": len(file.content), "n": len(data.rows)}
+        )
         if options["archive"]:
             archive = services.report_archive(
                 actor=None,
@@ -71,7 +93,7 @@ class Command(BaseCommand):
                 language=options["language"],
                 snapshot_date=data.snapshot,
             )
-            self.stdout.write(f"archived as #{archive.pk}")
+            self.stdout.write(_("archivé sous le n° %(pk)s") % {"pk": archive.pk})
 
     def _contract(self, pk: int | None) -> ObjectivesContract:
         if pk is not None:
