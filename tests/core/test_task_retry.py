@@ -166,3 +166,16 @@ def test_the_default_backoff_can_come_from_the_environment(monkeypatch):
     """Not a line of settings.py: the variable is read where the policy is built."""
     monkeypatch.setenv("GRAPPE_TASK_RETRY_BACKOFF_SECONDS", "7")
     assert registry.retry_policy("some.undeclared.task").delay(2) == dt.timedelta(seconds=28)
+
+
+def test_claim_once_is_true_once_and_rolls_back_with_a_failed_effect():
+    from django.db import transaction
+
+    from grappe.core.tasks import claim_once
+
+    assert claim_once("tests.effect:1") is True
+    assert claim_once("tests.effect:1") is False
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert claim_once("tests.effect:2") is True
+        raise RuntimeError("the e-mail could not be sent")
+    assert claim_once("tests.effect:2") is True  # the failed attempt left no claim: the retry does it

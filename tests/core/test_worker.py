@@ -154,3 +154,60 @@ def test_a_worker_killed_mid_task_has_its_task_retried_by_another_worker(setting
     assert row.status == TaskResultStatus.SUCCESSFUL
     assert row.worker_ids == ["victim", "rescuer"]
     assert AuditEntry.objects.filter(action="tests.slow.finished").count() == 1  # the killed attempt never finished
+
+
+def _died_after_its_work(row_id, worker_id: str = "victim") -> None:
+    """The worker ran the task to its end (its effects committed) and was killed before marking it done."""
+    DBTaskResult.objects.filter(id=row_id).update(
+        status=TaskResultStatus.RUNNING, worker_ids=[worker_id], finished_at=None, return_value=None
+    )
+    heartbeat(worker_id, seconds_ago=600)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_email_task_run_again_after_its_worker_died_sends_nothing_twice():
+    from django.core import mail
+
+    from grappe.ecosystem import services as eco
+    from grappe.events import services as events
+    from grappe.events.models import Event
+
+    start = timezone.now() + dt.timedelta(days=10)
+    event = events.event_create(
+        actor=None,
+        title="Atelier",
+        start=start,
+        end=start + dt.timedelta(hours=3),
+        venue_name="Centre",
+        venue_address="Rue 1",
+        capacity=10,
+        status=Event.Status.PUBLISHED,
+    )
+    person = eco.person_create(actor=None, first_name="Iris", last_name="Inscrite", email="iris@example.test")
+    events.registration_create(actor=None, event=event, person=person, consent=True)  # enqueues the confirmation
+    row = DBTaskResult.objects.get(task_path="grappe.events.tasks.send_registration_message")
+    call_command("worker", batch=True, reload=False, startup_delay=False, verbosity=0, worker_id="victim")
+    assert len(mail.outbox) == 1
+
+    _died_after_its_work(row.id)
+    call_command("worker", batch=True, reload=False, startup_delay=False, verbosity=0, worker_id="rescuer")
+    row.refresh_from_db()
+    assert row.status == TaskResultStatus.SUCCESSFUL and row.worker_ids == ["victim", "rescuer"]
+    assert row.return_value is False  # the second run found the confirmation already recorded
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_task_run_again_after_its_worker_died_does_not_import_twice(tmp_path):
+    from grappe.register.models import Enterprise, ImportRun
+    from grappe.register.tasks import run_import
+
+    run = ImportRun.objects.create(status=ImportRun.Status.RUNNING, source=str(tmp_path / "extract"))
+    result = run_import.enqueue(run.pk)
+    _died_after_its_work(result.id)  # killed mid-import: the run row says "running"
+    call_command("worker", batch=True, reload=False, startup_delay=False, verbosity=0, worker_id="rescuer")
+    row = DBTaskResult.objects.get(id=result.id)
+    assert row.status == TaskResultStatus.SUCCESSFUL and row.return_value == ImportRun.Status.RUNNING
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.RUNNING and run.started_at is None  # not started a second time
+    assert not Enterprise.objects.exists()

@@ -148,3 +148,18 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.webhook} ({self.status})"
+
+
+class TaskOnce(models.Model):
+    """A non-repeatable effect of one task run (``core.tasks.claim_once``), recorded in the transaction that
+    has the effect: a run retried after its worker died finds it and does not do it again."""
+
+    key = models.CharField(_("clé"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("effet unique de tâche")
+        verbose_name_plural = _("effets uniques de tâches")
+
+    def __str__(self) -> str:
+        return self.key

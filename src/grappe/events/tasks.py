@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
-from django.tasks import task
+from django.tasks import TaskContext, task
 from django.utils import timezone
 
 from grappe.events.models import Event, Notification, Registration
@@ -21,26 +21,30 @@ log = logging.getLogger(__name__)
 SURVEY_WINDOW = dt.timedelta(days=14)
 
 
-def _send(registration: Registration, kind: str) -> bool:
+def _send(registration: Registration, kind: str, once: str = "") -> bool:
+    from grappe.core.tasks import claim_once
     from grappe.events.emails import registration_message
     from grappe.events.services import notification_claim
 
     if not registration.email:
         return False
     with transaction.atomic():
+        if once and not claim_once(once):  # this task run sent it already (its worker died before finishing)
+            return False
         if not notification_claim(registration, kind):
             return False
         registration_message(registration, kind).send()  # an error rolls the claim back: retried next run
     return True
 
 
-@task()
-def send_registration_message(registration_id: int, kind: str) -> bool:
+@task(takes_context=True)
+def send_registration_message(context: TaskContext, registration_id: int, kind: str) -> bool:
     registration = Registration.objects.select_related("event", "person", "organisation").filter(pk=registration_id)
     registration = registration.first()
     if registration is None:
         return False
-    return _send(registration, kind)
+    # Confirmations and updates may be sent several times per registration: the task run is the unit of once.
+    return _send(registration, kind, once=f"events.registration_message:{context.task_result.id}")
 
 
 def due_reminders(now: dt.datetime) -> list[tuple[Registration, str]]:
