@@ -251,3 +251,50 @@ def test_a_redelivery_sends_the_same_event_id_again(hook, receiver, staff_client
     webhooks.deliver.call(fresh.pk)
     first, second = (json.loads(r["body"]) for r in receiver.received)
     assert first["id"] == second["id"]
+
+
+def test_a_registration_and_a_project_stage_change_make_their_events(
+    staff_user, org_a, django_capture_on_commit_callbacks
+):
+    """The two other sources of the issue, from the apps' own services (not emit() by hand)."""
+    from grappe.events import services as events
+    from grappe.events.models import Event
+    from grappe.innovation import services as innovation
+
+    webhooks.forget_subscriptions()
+    Webhook.objects.create(
+        name="Tout",
+        url="https://hooks.example.test/grappe",
+        events=["events.registration_created", "innovation.project_stage_changed"],
+    )
+    start = timezone.now() + dt.timedelta(days=5)
+    event = events.event_create(
+        actor=None,
+        title="Visite",
+        start=start,
+        end=start + dt.timedelta(hours=2),
+        venue_name="Usine",
+        venue_address="Rue 2",
+        capacity=5,
+        status=Event.Status.PUBLISHED,
+    )
+    person = services.person_create(actor=None, first_name="Rita", last_name="Inscrite", email="rita@example.test")
+    with django_capture_on_commit_callbacks(execute=False):
+        registration = events.registration_create(
+            actor=None, event=event, person=person, organisation=org_a, consent=True
+        )
+        project = innovation.project_create(actor=staff_user, title="Liant bas carbone", lead_organisation=org_a)
+        innovation.project_move_stage(
+            actor=staff_user, project=project, to_stage="abandoned", reason="Partenaire industriel parti"
+        )
+    deliveries = list(WebhookDelivery.objects.order_by("pk"))
+    created = [d.payload["data"] for d in deliveries if d.event == "events.registration_created"]
+    assert [(c["registration"]["id"], c["event"]["id"], c["organisation"]) for c in created] == [
+        (registration.pk, event.pk, {"id": org_a.pk})
+    ]
+    moves = [d.payload["data"] for d in deliveries if d.event == "innovation.project_stage_changed"]
+    # the project's creation is its entry into its first stage, then the move
+    assert [(m["project"]["id"], m["from_stage"], m["to_stage"]) for m in moves] == [
+        (project.pk, "", "idea"),
+        (project.pk, "idea", "abandoned"),
+    ]
