@@ -75,6 +75,7 @@ RULES: dict[str, tuple[str | frozenset[str], ...]] = {
     "signed_in": (LOGIN, OK, OK, OK, OK, OK),
     "admin_only": (LOGIN, DENY, DENY, DENY, DENY, OK),
     "member_b_target": (LOGIN, DENY, OK, DENY, DENY, DENY),  # only the target of a meeting request decides
+    "not_found": (DENY,) * 6,
 }
 
 
@@ -102,6 +103,7 @@ TABLE: dict[str, tuple[str, str]] = {
     # API
     **_declare("public", "GET", "api:openapi-json", "api:openapi-view", "api:public_organisation_list"),
     **_declare("nobody_without_secret", "GET", "api:api-root"),
+    **_declare("not_found", "GET", "api:_no_such_endpoint"),  # any unmatched /api/v1/ path: the API's JSON 404
     **_declare("api_staff", "GET", "api:person_list", "api:person_detail", "api:membership_list"),
     **_declare(
         "api_member",

@@ -262,6 +262,7 @@ K: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:event_registrations": lambda w: {"event_id": w.event.pk},
     "api:event_sessions": lambda w: {"event_id": w.b2b.pk},
     "api:session_meetings": lambda w: {"session_id": w.session.pk},
+    "api:_no_such_endpoint": lambda w: {"rest": "no-such-endpoint"},
 }
 
 
