@@ -298,3 +298,25 @@ def test_a_registration_and_a_project_stage_change_make_their_events(
         (project.pk, "", "idea"),
         (project.pk, "idea", "abandoned"),
     ]
+
+
+def test_a_staff_only_project_is_announced_without_its_title(staff_user, org_a, django_capture_on_commit_callbacks):
+    from grappe.innovation import services as innovation
+    from grappe.innovation.models import InnovationProject
+
+    webhooks.forget_subscriptions()
+    Webhook.objects.create(
+        name="Projets", url="https://hooks.example.test/p", events=["innovation.project_stage_changed"]
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        secret = innovation.project_create(
+            actor=staff_user,
+            title="Procédé secret",
+            lead_organisation=org_a,
+            confidentiality=InnovationProject.Confidentiality.STAFF,
+        )
+        shared = innovation.project_create(actor=staff_user, title="Projet partagé", lead_organisation=org_a)
+    projects = {d.payload["data"]["project"]["id"]: d.payload["data"]["project"] for d in WebhookDelivery.objects.all()}
+    assert projects[secret.pk] == {"id": secret.pk, "title": None, "confidential": True}
+    assert projects[shared.pk] == {"id": shared.pk, "title": "Projet partagé", "confidential": False}
+    assert "Procédé secret" not in json.dumps([d.payload for d in WebhookDelivery.objects.all()])

@@ -13,7 +13,8 @@
 - Addresses that resolve to private, loopback or link-local networks are refused unless
   ``GRAPPE_WEBHOOK_ALLOW_PRIVATE`` (tests, or an intranet receiver on purpose).
 - Sources: the apps' models are watched with ``post_save`` (member joined = a membership created
-  with the member status; registration created; project stage changed = a stage change recorded).
+  with the member status; registration created; project stage changed = a stage change recorded;
+  a staff-only project's title is left out, ``"confidential": true``).
 """
 
 import datetime as dt
@@ -263,10 +264,16 @@ def _stage_changed(sender: Any, instance: Any, created: bool, raw: bool = False,
     if raw or not created:
         return
     project = instance.project
+    # Receivers sit outside the cluster: a staff-only project is announced by id, never by title.
+    confidential = bool(getattr(project, "is_confidential_to_staff", False))
     emit(
         "innovation.project_stage_changed",
         {
-            "project": {"id": project.pk, "title": str(getattr(project, "title", project))},
+            "project": {
+                "id": project.pk,
+                "title": None if confidential else str(getattr(project, "title", project)),
+                "confidential": confidential,
+            },
             "from_stage": instance.from_stage,
             "to_stage": instance.to_stage,
             "at": instance.at,
