@@ -17,6 +17,7 @@ from django.test import Client
 from grappe.accounts.models import User
 from grappe.ecosystem import services
 from grappe.ecosystem.models import Organisation
+from tests.browser.axe import assert_accessible
 
 CHROMIUM = Path("/usr/bin/chromium")
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -73,12 +74,14 @@ def test_map_and_network_render_offline(browser, live_server):
     assert svg.bounding_box()["width"] > 200
     assert page.locator("svg.insights-map circle.layer-members").count() == 1
     assert page.locator("svg.insights-map circle.layer-research").count() == 1
+    assert_accessible(page)
 
     page.goto(f"{live_server.url}/staff/insights/network/")
     graph = page.locator("svg.network")
     assert graph.is_visible()
     assert page.locator("svg.network circle").count() == 3  # the isolated member shows too
     assert page.locator("svg.network line").count() == 1
+    assert_accessible(page)  # the organisations are links: the graph is a group, not an image
     alpha = page.locator(f'svg.network circle[data-node="{a.pk}"]')
     assert "Alpha Réemploi" in alpha.locator("title").text_content()
     # Interactive (the vendored insights/network.js): hovering an organisation keeps its neighbourhood only.

@@ -264,11 +264,12 @@ def graph_svg(graph: nx.Graph, *, title: str, max_nodes: int = 400) -> SafeStrin
     )
     circles = format_html_join(
         "",
-        '<a href="{}"><circle cx="{}" cy="{}" r="{}" fill="{}" class="{}" data-node="{}">'
+        '<a href="{}" aria-label="{}"><circle cx="{}" cy="{}" r="{}" fill="{}" class="{}" data-node="{}">'
         "<title>{}</title></circle></a>",
         (
             (
                 reverse("ecosystem:organisation_detail", args=[node]),
+                d.get("label"),
                 *xy(node),
                 round(3 + 1.5 * math.sqrt(sub.degree(node)), 1),
                 PALETTE[d.get("community", -1) % len(PALETTE)] if d.get("community", -1) >= 0 else "#adb5bd",
@@ -281,8 +282,10 @@ def graph_svg(graph: nx.Graph, *, title: str, max_nodes: int = 400) -> SafeStrin
         ),
     )
     return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {s} {s}" width="100%" role="img" class="network" '
-        'data-nodes="{n}"><title>{t}</title><desc>{desc}</desc><g stroke="#9aa5b1" stroke-opacity="0.7">{lines}</g>'
+        # role=group, not img: the circles are links (axe nested-interactive), announced one by one.
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {s} {s}" width="100%" role="group" aria-label="{t}" '
+        'class="network" data-nodes="{n}"><title>{t}</title><desc>{desc}</desc>'
+        '<g stroke="#9aa5b1" stroke-opacity="0.7">{lines}</g>'
         '<g stroke="#fff" stroke-width="1">{circles}</g></svg>',
         s=SIZE,
         n=len(nodes),
