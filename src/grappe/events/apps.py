@@ -15,7 +15,6 @@ class EventsConfig(AppConfig):
             register_organisation_panel,
             register_periodic,
             register_portal_menu,
-            register_retry,
             register_staff_menu,
         )
         from grappe.events import tasks
@@ -44,5 +43,5 @@ class EventsConfig(AppConfig):
             dt.timedelta(hours=1),
             _("Événements : envoyer les enquêtes de satisfaction après l'événement"),
         )
-        # Agendas are sent one by one without a record: a second run would send the first ones again.
-        register_retry(tasks.send_agendas, attempts=1)
+        # send_agendas records each agenda it sends (per participant and agenda version, core.tasks.claim_once):
+        # a retry sends only the missing ones, so it takes the default retry policy (no register_retry).

@@ -1,7 +1,8 @@
 """Background work of the events app (django.tasks): e-mails, reminders, surveys, the meeting scheduler.
 
 Tasks take ids and call services; they are idempotent: a reminder or survey is recorded in
-``Notification`` (unique per registration and kind) in the same transaction as it is sent.
+``Notification`` (unique per registration and kind) in the same transaction as it is sent; a B2B agenda
+is recorded per participant and agenda version with ``core.tasks.claim_once``.
 ``send_due_reminders`` and ``send_due_surveys`` are meant to run every hour (``grappe events_due``).
 """
 
@@ -112,20 +113,56 @@ def run_matchmaking(session_id: int, replan: bool = False, time_limit: float = 2
     return schedule_run(actor=None, session=session, replan=replan, time_limit=time_limit)
 
 
+def agenda_version(participant, meetings) -> str:
+    """The version of a participant's published agenda: what its e-mail and .ics entries say.
+
+    Each meeting's id, slot, table and revision (``Meeting.sequence``, raised by every move or
+    cancellation), and the event's revision (``Event.sequence``: dates, venue). Two publications that
+    leave a participant's agenda as it was give the same version; any change gives a new one.
+    """
+    import hashlib
+
+    parts = [f"event:{participant.session.event.sequence}"]
+    parts += [
+        f"{m.pk}:{m.sequence}:{m.slot_id}:{m.slot.start.isoformat()}:{m.slot.end.isoformat()}:{m.table}"
+        for m in meetings
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
 @task()
 def send_agendas(session_id: int) -> int:
-    """E-mail each participant their published agenda with its .ics entries."""
+    """E-mail each participant their published agenda with its .ics entries, once per agenda version.
+
+    Each e-mail is recorded (``core.tasks.claim_once("events.agenda:<participant>:<version>")``) in the
+    transaction that sends it, so a run retried after a failure, a killed worker or a staff "Retry" sends
+    only the agendas not sent yet. After a republication, only participants whose agenda changed (a new
+    ``agenda_version``) get it again. A failed e-mail does not stop the others: the run raises at the end
+    and the retry policy sends the missing ones later.
+    """
+    from grappe.core.tasks import claim_once
     from grappe.events.emails import agenda_message
     from grappe.events.models import Participant
     from grappe.events.selectors import participant_agenda
 
-    sent = 0
+    sent, failed = 0, []
     for participant in Participant.objects.filter(session_id=session_id, no_show=False).select_related(
         "person", "registration", "session__event"
     ):
-        meetings = list(participant_agenda(participant, published_only=True))
         if not (participant.person.email or (participant.registration and participant.registration.email)):
             continue
-        agenda_message(participant, meetings).send()
+        meetings = list(participant_agenda(participant, published_only=True))
+        key = f"events.agenda:{participant.pk}:{agenda_version(participant, meetings)}"
+        try:
+            with transaction.atomic():
+                if not claim_once(key):  # this version of the agenda was sent to them already
+                    continue
+                agenda_message(participant, meetings).send()  # an error rolls the claim back: sent on retry
+        except Exception:
+            log.exception("B2B agenda of participant %s (session %s) not sent", participant.pk, session_id)
+            failed.append(participant.pk)
+            continue
         sent += 1
+    if failed:
+        raise RuntimeError(f"{len(failed)} B2B agenda(s) not sent (participants {failed}); {sent} sent.")
     return sent
