@@ -2,6 +2,7 @@
 
 import datetime as dt
 import html
+import json
 
 import pytest
 from django.test import Client
@@ -805,6 +806,54 @@ def test_api_reads_carry_an_etag_and_answer_304_when_unchanged(world, clients, s
     etag = clients["member_a"].get(API + "/collaborations")["ETag"]
     services.collaboration_update(actor=staff_user, collaboration=world["public"], title="Granulats recyclés 2")
     assert clients["member_a"].get(API + "/collaborations", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_api_lists_are_paged_by_limit_and_page(world, clients, member_a, org_a):
+    services.introduction_request_submit(
+        actor=member_a, organisation=org_a, needs="Un bureau d'études en acoustique du bâtiment."
+    )
+    for path in ("/collaborations", "/introductions", "/interactions", "/requests"):
+        everything = [r["id"] for r in clients["staff"].get(API + path).json()]
+        assert len(everything) >= 2, path
+        pages = [
+            clients["staff"].get(API + path, {"limit": 1, "page": n}).json() for n in range(1, len(everything) + 2)
+        ]
+        # One row a page, in the list's order, none twice, none skipped; past the end an empty page.
+        assert [r["id"] for page in pages[:-1] for r in page] == everything and pages[-1] == [], path
+        for bad in ({"page": 0}, {"page": "x"}, {"page": 100_001}, {"limit": 0}, {"limit": 501}):
+            assert clients["staff"].get(API + path, bad).status_code == 422, (path, bad)
+    # Paging never widens what a member sees (member A: their one non-internal collaboration; member B: none).
+    for role, titles in (("member_a", ["Granulats recyclés"]), ("member_b", [])):
+        paged = [r for n in (1, 2) for r in clients[role].get(API + "/collaborations", {"limit": 1, "page": n}).json()]
+        assert [r["title"] for r in paged] == titles, role
+
+
+def test_api_documents_both_shapes_and_each_role_gets_exactly_its_schema(world, clients):
+    from grappe.api import api
+    from grappe.partnerships import api as partnerships_api
+
+    document = api.get_openapi_schema()
+    public = world["public"].pk
+    for path, staff_schema, member_schema in (
+        ("/collaborations", "CollaborationStaffOut", "CollaborationOut"),
+        (f"/collaborations/{public}", "CollaborationStaffOut", "CollaborationOut"),
+        ("/introductions", "IntroductionStaffOut", "IntroductionOut"),
+        ("/interactions", "InteractionStaffOut", "InteractionOut"),
+        ("/requests", "RequestStaffOut", "RequestOut"),
+    ):
+        operation = document["paths"][API + path.replace(str(public), "{pk}")]["get"]
+        responses = {str(code): answer for code, answer in operation["responses"].items()}
+        documented = json.dumps(responses["200"]["content"]["application/json"]["schema"])
+        assert f'/{staff_schema}"' in documented and f'/{member_schema}"' in documented, path
+        assert {"304", "401", "403", "404", "422"} <= set(responses), path
+        if path != f"/collaborations/{public}":
+            assert {"limit", "page"} <= {p["name"] for p in operation["parameters"]}, path
+        # The staff payload is not narrowed to the member schema by the union (every staff field is there),
+        # and a member's payload has no field beyond the member schema.
+        for role, name in (("staff", staff_schema), ("member_a", member_schema)):
+            body = clients[role].get(API + path).json()
+            rows = [body] if isinstance(body, dict) else body
+            assert rows and all(set(r) == set(getattr(partnerships_api, name).model_fields) for r in rows), (role, path)
 
 
 def test_every_staff_write_is_refused_to_other_roles_and_works_for_staff(world, clients, org_b, company_c):

@@ -4,6 +4,7 @@ scope, or the browser session: ``grappe.core.api_auth.ApiAuth``).
 Staff see every row and the PRIVATE fields; member users see the non-internal rows of their own
 organisations, through schemas that have no PRIVATE field at all; observers get 403, anonymous 401.
 Reads carry a strong ETag (304 on If-None-Match), per role since staff and members see different payloads.
+The OpenAPI document gives both schemas of each answer; lists take ``limit`` (page size) and ``page``.
 """
 
 import datetime as dt
@@ -36,7 +37,7 @@ MAX_LIMIT = 500
 MAX_ID = 2**63 - 1
 
 
-class PartnerOut(Schema):
+class CollaborationPartnerOut(Schema):  # (innovation has its own PartnerOut: one OpenAPI component per name)
     organisation_id: int
     organisation: str
     role: str
@@ -65,7 +66,7 @@ class CollaborationOut(Schema):
     missions: list[str]
     transitions: list[str]
     foreign_countries: list[str]
-    partners: list[PartnerOut]
+    partners: list[CollaborationPartnerOut]
     documents: list[DocumentOut]
 
 
@@ -120,6 +121,13 @@ def _limit(limit: int) -> int:
     if limit < 1 or limit > MAX_LIMIT:
         raise HttpError(422, _("limit : entre 1 et %(max)s.") % {"max": MAX_LIMIT})
     return limit
+
+
+def _window(page: int, limit: int) -> slice:
+    """Page ``page`` of ``limit`` rows (page pagination, as in the innovation API: a short or empty page is the
+    last). The selectors order every list with the id last, so pages never overlap nor skip a row."""
+    size = _limit(limit)
+    return slice((page - 1) * size, page * size)
 
 
 class _Payload(RootModel[Any]):
@@ -196,8 +204,18 @@ def _introduction(i: Introduction, staff: bool) -> dict:
     return data
 
 
-# No ``response=`` union: the schema is chosen per role, and a member's schema has no PRIVATE field.
-@router.get("/collaborations", summary="Collaborations visible to the user")
+PAGE = Query(1, ge=1, le=100_000, description="page of `limit` rows (a short or empty page is the last)")
+
+
+# The schema is chosen per role (a member's has no PRIVATE field) and the payload shaped before ``_send``; the
+# ``response=`` unions document both shapes in OpenAPI (as in the innovation API): a member's payload, lacking the
+# staff fields, can only validate as the member schema, and a staff payload validates as the staff one (more
+# fields set). Unknown filter values stay a 422 naming the parameter (``_choice``), checked in the view.
+@router.get(
+    "/collaborations",
+    response={200: list[CollaborationStaffOut] | list[CollaborationOut], 304: None},
+    summary="Collaborations visible to the user",
+)
 def list_collaborations(
     request: HttpRequest,
     response: HttpResponse,
@@ -205,6 +223,7 @@ def list_collaborations(
     status: str = "",
     organisation: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = 100,
+    page: int = PAGE,
 ):
     staff = _reader(request)
     filters = {
@@ -213,12 +232,16 @@ def list_collaborations(
         "organisation": organisation,
     }
     rows = selectors.collaboration_list(request.auth, {k: v for k, v in filters.items() if v})
-    rows = _with_documents(rows)[: _limit(limit)]
+    rows = _with_documents(rows)[_window(page, limit)]
     schema = CollaborationStaffOut if staff else CollaborationOut
     return _send(request, response, [schema(**_collaboration(c, staff)).model_dump(mode="json") for c in rows])
 
 
-@router.get("/collaborations/{pk}", summary="One collaboration visible to the user")
+@router.get(
+    "/collaborations/{pk}",
+    response={200: CollaborationStaffOut | CollaborationOut, 304: None},
+    summary="One collaboration visible to the user",
+)
 def get_collaboration(request: HttpRequest, response: HttpResponse, pk: int = Path(..., ge=1, le=MAX_ID)):
     staff = _reader(request)
     collaboration = _with_documents(selectors.collaboration_list(request.auth).filter(pk=pk)).first()
@@ -228,7 +251,11 @@ def get_collaboration(request: HttpRequest, response: HttpResponse, pk: int = Pa
     return _send(request, response, schema(**_collaboration(collaboration, staff)).model_dump(mode="json"))
 
 
-@router.get("/introductions", summary="Introductions visible to the user")
+@router.get(
+    "/introductions",
+    response={200: list[IntroductionStaffOut] | list[IntroductionOut], 304: None},
+    summary="Introductions visible to the user",
+)
 def list_introductions(
     request: HttpRequest,
     response: HttpResponse,
@@ -236,6 +263,7 @@ def list_introductions(
     outcome: str = "",
     organisation: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = 100,
+    page: int = PAGE,
 ):
     staff = _reader(request)
     filters = {
@@ -243,7 +271,7 @@ def list_introductions(
         "outcome": _choice(outcome, Introduction.Outcome, "outcome"),
         "organisation": organisation,
     }
-    rows = selectors.introduction_list(request.auth, {k: v for k, v in filters.items() if v})[: _limit(limit)]
+    rows = selectors.introduction_list(request.auth, {k: v for k, v in filters.items() if v})[_window(page, limit)]
     schema = IntroductionStaffOut if staff else IntroductionOut
     return _send(request, response, [schema(**_introduction(i, staff)).model_dump(mode="json") for i in rows])
 
@@ -319,13 +347,18 @@ def _request(r: IntroductionRequest, staff: bool) -> dict:
     return data
 
 
-@router.get("/interactions", summary="Interactions (calls, visits, meetings, e-mails) visible to the user")
+@router.get(
+    "/interactions",
+    response={200: list[InteractionStaffOut] | list[InteractionOut], 304: None},
+    summary="Interactions (calls, visits, meetings, e-mails) visible to the user",
+)
 def list_interactions(
     request: HttpRequest,
     response: HttpResponse,
     organisation: int | None = Query(None, ge=1, le=MAX_ID),
     kind: str = "",
     limit: int = 100,
+    page: int = PAGE,
 ):
     staff = _reader(request)
     if kind and kind not in Interaction.Kind.values:
@@ -335,17 +368,23 @@ def list_interactions(
         rows = rows.filter(kind=kind)
     schema = InteractionStaffOut if staff else InteractionOut
     return _send(
-        request, response, [schema(**_interaction(i, staff)).model_dump(mode="json") for i in rows[: _limit(limit)]]
+        request,
+        response,
+        [schema(**_interaction(i, staff)).model_dump(mode="json") for i in rows[_window(page, limit)]],
     )
 
 
-@router.get("/requests", summary="Introduction requests: the staff queue, or a member's own requests")
-def list_requests(request: HttpRequest, response: HttpResponse, status: str = "", limit: int = 100):
+@router.get(
+    "/requests",
+    response={200: list[RequestStaffOut] | list[RequestOut], 304: None},
+    summary="Introduction requests: the staff queue, or a member's own requests",
+)
+def list_requests(request: HttpRequest, response: HttpResponse, status: str = "", limit: int = 100, page: int = PAGE):
     staff = _reader(request)
     if status and status not in IntroductionRequest.Status.values:
         raise HttpError(422, _("status: statut inconnu."))
     rows = selectors.request_list(request.auth, {"status": status} if status else {})
     schema = RequestStaffOut if staff else RequestOut
     return _send(
-        request, response, [schema(**_request(r, staff)).model_dump(mode="json") for r in rows[: _limit(limit)]]
+        request, response, [schema(**_request(r, staff)).model_dump(mode="json") for r in rows[_window(page, limit)]]
     )

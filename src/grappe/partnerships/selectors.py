@@ -85,7 +85,8 @@ def request_list(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[I
         queryset = queryset.filter(status=status)
     elif filters.get("open"):
         queryset = queryset.filter(status__in=IntroductionRequest.OPEN_STATUSES)
-    return queryset.select_related("organisation", "person", "owner").order_by("-created_at")
+    # The id breaks ties (requests created in one instant): API pages must neither overlap nor skip a request.
+    return queryset.select_related("organisation", "person", "owner").order_by("-created_at", "-id")
 
 
 def interaction_list(user: Any, organisation_id: int | None = None) -> QuerySet[Interaction]:
