@@ -81,4 +81,4 @@ def test_pending_update_extracts_are_applied_in_order_once(settings, tmp_path):
     [run] = apply_pending_updates()
     assert run.status == ImportRun.Status.SUCCEEDED and run.extract_number == 147 and run.kind == "update"
     assert pending_updates() == [] and apply_pending_updates() == []
-    assert tasks.apply_updates.call() == []
+    assert tasks.apply_updates.enqueue().return_value == []

@@ -4,18 +4,27 @@ The import itself is one database transaction (``importer.import_extract``), so 
 be written to the database while it runs (nobody else would see it before the commit, and SQLite
 would block the writer). The task writes the rows read per file to a small JSON file next to the
 uploads instead; the progress fragment reads it, and the run row gets the final figures.
+
+A run records the task and attempt running it (``Owner``). A worker killed mid-import leaves its
+run "running" but nothing in the register tables (the transaction dies with it); ``grappe worker``
+runs the task again, which recognises its own run and starts it over (``run_request``). A run
+whose task will not come back (its attempts spent, or its result pruned) is marked failed with
+the reason (``settle_interrupted``) so that staff can relaunch it. At most one run is "running"
+(a conditional unique constraint): a queued run waits while another import is alive.
 """
 
+import datetime as dt
 import json
 import os
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +34,7 @@ from grappe.register.importer import import_extract
 from grappe.register.models import ImportRun
 
 PROGRESS_EVERY_SECONDS = 1.0
+BUSY_RETRY_SECONDS = 60  # a queued run waits this long, again and again, while another import runs
 
 
 def upload_dir() -> Path:
@@ -96,13 +106,142 @@ def import_request(*, actor: Any, upload: UploadedFile | None = None, path: str 
     return run
 
 
-def run_request(run_id: int) -> ImportRun:
-    """Run a queued import (the task's body): progress to a file, final state to the run row."""
-    run = ImportRun.objects.get(pk=run_id)
-    if run.status != ImportRun.Status.QUEUED:
-        return run
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, started_at=timezone.now())
+@dataclass(frozen=True)
+class Owner:
+    """The task attempt running an import: the ``django.tasks`` result id and its attempt number (1, 2, ...)."""
+
+    task_id: str
+    attempt: int
+
+
+def _interrupted_text() -> str:
+    return _("interrompu : le worker qui l'exécutait s'est arrêté ; rien n'a été importé, relancez l'import.")
+
+
+def _abandoned(run: ImportRun, current: Owner | None) -> bool:
+    """Whether the "running" ``run`` is left over by a dead attempt that nobody will resume.
+
+    A run without a task (started outside ``grappe worker``) is taken for alive. Its own task still
+    running the same attempt is alive; a later attempt of it (the worker died, the queue runs it
+    again) resumes it; a task finished or pruned will not come back, nor will an earlier attempt of
+    ``current``'s own task (the periodic job makes a new run for the same extract).
+    """
+    import uuid
+
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from grappe.register.tasks import run_import
+
+    if not run.task_id:
+        return False
+    if current is not None and run.task_id == current.task_id:
+        return run.attempt < current.attempt
+    if not isinstance(run_import.get_backend(), DatabaseBackend):
+        return False  # no queue to ask (an immediate backend runs the task in the requesting process)
+    try:
+        task_id = uuid.UUID(run.task_id)
+    except ValueError:
+        return True
+    row = DBTaskResult.objects.filter(id=task_id).values_list("status", flat=True).first()
+    return row is None or row in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
+
+
+@transaction.atomic
+def _fail(run: ImportRun, reason: str) -> None:
+    if ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING, attempt=run.attempt).update(
+        status=ImportRun.Status.FAILED, error=reason, finished_at=timezone.now()
+    ):
+        progress_path(run.pk).unlink(missing_ok=True)
+        if run.source.startswith(str(upload_dir())):
+            Path(run.source).unlink(missing_ok=True)
+        audit_log(actor=None, action="register.import.interrupted", obj=run, changes={"error": [None, reason]})
+
+
+def settle_interrupted(current: Owner | None = None, *, keep: int | None = None) -> list[int]:
+    """Mark failed (with the reason) the "running" runs abandoned by a dead worker; returns their ids."""
+    failed = []
+    for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING).exclude(pk=keep):
+        if _abandoned(run, current):
+            _fail(run, _interrupted_text())
+            failed.append(run.pk)
+    return failed
+
+
+def _claim(run: ImportRun, owner: Owner | None, *, restart: bool) -> bool:
+    """Mark ``run`` running for ``owner``; ``False`` when another import is running (alive)."""
+    with transaction.atomic():
+        settle_interrupted(owner, keep=run.pk)
+        rows = ImportRun.objects.filter(pk=run.pk)
+        if restart:
+            rows = rows.filter(status=ImportRun.Status.RUNNING, task_id=run.task_id, attempt=run.attempt)
+        else:
+            rows = rows.filter(status=ImportRun.Status.QUEUED)
+        try:
+            with transaction.atomic():
+                claimed = rows.update(
+                    status=ImportRun.Status.RUNNING,
+                    started_at=timezone.now(),
+                    finished_at=None,
+                    error="",
+                    rows_read={},
+                    task_id=owner.task_id if owner else "",
+                    attempt=owner.attempt if owner else 0,
+                )
+        except IntegrityError:  # register_run_one_running: another import is running
+            return False
+        if claimed and restart:
+            audit_log(
+                actor=None,
+                action="register.import.restarted",
+                obj=run,
+                changes={"attempt": [run.attempt, owner.attempt if owner else 0]},
+                message=_("import repris depuis le début : le worker qui l'exécutait s'est arrêté"),
+            )
+    return bool(claimed)
+
+
+def _wait_for_the_running_import(run: ImportRun) -> ImportRun:
+    """Another import is running: run this one again later (or, without a queue that can wait, fail it)."""
+    from grappe.register.tasks import run_import
+
+    if run_import.get_backend().supports_defer:
+        later = timezone.now() + dt.timedelta(seconds=BUSY_RETRY_SECONDS)
+        transaction.on_commit(lambda: run_import.using(run_after=later).enqueue(run.pk))
+    else:
+        ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.QUEUED).update(
+            status=ImportRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_("un autre import est en cours ; relancez celui-ci quand il sera terminé."),
+        )
     run.refresh_from_db()
+    return run
+
+
+def run_request(run_id: int, owner: Owner | None = None) -> ImportRun:
+    """Run a queued import (the task's body): progress to a file, final state to the run row.
+
+    ``owner`` is the task attempt running it. When that task is run again after its worker died
+    mid-import, the run is still "running" under the earlier attempt: the import being one
+    transaction, the dead attempt left the register tables as they were, and the run starts over.
+    """
+    run = ImportRun.objects.get(pk=run_id)
+    restart = (
+        run.status == ImportRun.Status.RUNNING
+        and owner is not None
+        and run.task_id == owner.task_id
+        and run.attempt < owner.attempt
+    )
+    if run.status != ImportRun.Status.QUEUED and not restart:
+        return run
+    if not _claim(run, owner, restart=restart):
+        return _wait_for_the_running_import(run)
+    return _execute(ImportRun.objects.get(pk=run.pk))
+
+
+def _execute(run: ImportRun) -> ImportRun:
+    """Import the extract of ``run`` (claimed: "running"), its progress to a file, its outcome to the row."""
     state: dict[str, Any] = {"rows": {}, "message": "", "at": 0.0}
     target = progress_path(run.pk)
 
@@ -173,12 +312,19 @@ def pending_updates() -> list[tuple[int, Path]]:
     return sorted(found.items())
 
 
-def apply_pending_updates() -> list[ImportRun]:
-    """Import the pending update extracts in number order; stop at the first one that fails (a gap, a bad file)."""
+def apply_pending_updates(owner: Owner | None = None) -> list[ImportRun]:
+    """Import the pending update extracts in number order; stop at the first one that fails (a gap, a bad
+    file), or when another import is running (the next round applies them)."""
     runs = []
+    settle_interrupted(owner)  # a round killed mid-import: its run is failed, this round imports it again
     for _number, path in pending_updates():
+        if ImportRun.objects.filter(status=ImportRun.Status.RUNNING).exists():
+            break
         run = ImportRun.objects.create(status=ImportRun.Status.QUEUED, source=str(path))
-        run = run_request(run.pk)
+        if not _claim(run, owner, restart=False):
+            run.delete()
+            break
+        run = _execute(ImportRun.objects.get(pk=run.pk))
         runs.append(run)
         if run.status != ImportRun.Status.SUCCEEDED:
             break

@@ -278,12 +278,22 @@ class ImportRun(models.Model):
         related_name="+",
         verbose_name=_("demandé par"),
     )
+    # The background task running the import and its attempt (``imports.run_request``): a run left
+    # "running" by a worker killed mid-import is recognised by them and restarted or failed.
+    task_id = models.CharField(_("tâche"), max_length=64, blank=True)
+    attempt = models.PositiveSmallIntegerField(_("essai"), default=0)
 
     class Meta:
         verbose_name = _("import BCE")
         verbose_name_plural = _("imports BCE")
         ordering = ["-id"]
         indexes = [models.Index(fields=["status", "extract_number"], name="register_run_status")]
+        constraints = [
+            # Never two imports at once: at most one run is "running".
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="running"), name="register_run_one_running"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.extract_number} {self.kind} {self.status}"

@@ -1,14 +1,16 @@
 """Background work of the register app (django.tasks): imports, the candidate queue, pending update extracts."""
 
-from django.tasks import task
+from django.tasks import TaskContext, task
 
 
-@task()
-def run_import(run_id: int) -> str:
-    """Import the extract of a queued ``ImportRun`` (see ``imports.run_request``); returns its final status."""
-    from grappe.register.imports import run_request
+@task(takes_context=True)
+def run_import(context: TaskContext, run_id: int) -> str:
+    """Import the extract of a queued ``ImportRun`` (see ``imports.run_request``); returns its final status.
 
-    return run_request(run_id).status
+    Run again after its worker died mid-import, it starts its run over (the dead attempt committed nothing)."""
+    from grappe.register.imports import Owner, run_request
+
+    return run_request(run_id, Owner(str(context.task_result.id), context.attempt)).status
 
 
 @task()
@@ -19,9 +21,10 @@ def refresh_candidates() -> int:
     return candidates_refresh_all()
 
 
-@task()
-def apply_updates() -> list[str]:
+@task(takes_context=True)
+def apply_updates(context: TaskContext) -> list[str]:
     """Apply, in order, the update extracts dropped in the server's import directory (periodic job)."""
-    from grappe.register.imports import apply_pending_updates
+    from grappe.register.imports import Owner, apply_pending_updates
 
-    return [f"{run.extract_number} {run.status}" for run in apply_pending_updates()]
+    owner = Owner(str(context.task_result.id), context.attempt)
+    return [f"{run.extract_number} {run.status}" for run in apply_pending_updates(owner)]

@@ -280,6 +280,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Import en file d'attente."))
             return redirect(reverse("register:import_list") + f"#run-{run.pk}")
+    imports.settle_interrupted()  # a run whose worker died for good is shown failed, with the reason
     runs = ImportRun.objects.select_related("requested_by")[:30]
     context = {
         "runs": runs,
@@ -293,6 +294,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @register_staff_required
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(ImportRun, pk=pk)
+    if run.status == ImportRun.Status.RUNNING and imports.settle_interrupted():
+        run.refresh_from_db()
     live = imports.read_progress(run.pk) if run.status == ImportRun.Status.RUNNING else {}
     rows = live.get("rows") or run.rows_read or {}
     context = {"run": run, "rows": sorted(rows.items()), "message": live.get("message", "")}
