@@ -52,6 +52,13 @@ def test_screenshots_of_the_main_screens(browser, live_server):
         shoot(staff, f"/staff/events/matchmaking/{session.pk}/", "event-schedule")
     shoot(staff, "/staff/innovation/", "innovation-board")
     shoot(staff, "/reports/objectives/", "objectives-dashboard")
+    shoot(staff, "/staff/insights/", "insights-dashboard")
+    shoot(staff, "/staff/insights/map/", "insights-map", "svg.insights-map")
+    shoot(staff, "/staff/insights/network/", "insights-network", "svg.network")
+    shoot(staff, "/staff/insights/prospects/", "insights-prospects")
+    shoot(staff, "/staff/watch/items/", "watch-items")
+    shoot(staff, "/staff/partnerships/", "partnerships")
+    shoot(staff, "/staff/privacy/", "privacy-register")
 
     visitor = new_page(browser)
     shoot(visitor, "/fr/directory/", "public-directory", ".directory-results")
