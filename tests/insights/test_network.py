@@ -232,3 +232,16 @@ def test_a_staff_only_project_links_organisations_for_staff_only(org_a, org_b, s
     assert "projets d&#x27;innovation partagés (0)" in observer_page
     assert staff_client.get("/api/v1/insights/network").json()["sources"]["project"] == 1
     assert observer_client.get("/api/v1/insights/network").json()["sources"]["project"] == 0
+
+
+def test_the_drawing_keeps_isolated_members_on_a_row_below_the_network(linked):
+    import re
+
+    graph = build_graph(TODAY).graph
+    svg = str(network.graph_svg(graph, title="Réseau"))
+    y = {int(n): float(cy) for cy, n in re.findall(r'cy="([\d.]+)"[^>]*data-node="(\d+)"', svg)}
+    assert set(y) == {linked[k].pk for k in "abcd"}
+    bottom = network.SIZE - 20
+    assert y[linked["d"].pk] == bottom  # the isolated member
+    assert all(y[linked[k].pk] <= bottom - 40 for k in "abc")  # the linked ones above its row
+    assert 'role="group"' in svg and 'aria-label="Alpha Matériaux"' in svg

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import numpy as np
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -237,14 +238,30 @@ def graph_svg(graph: nx.Graph, *, title: str, max_nodes: int = 400) -> SafeStrin
             t=title,
             e=_("Aucun lien à afficher."),
         )
-    positions = nx.spring_layout(sub, seed=SEED, k=1.5 / math.sqrt(max(len(nodes), 1)), iterations=60)
+    # Linked organisations get the force layout; isolated ones a row at the bottom. Laid out together,
+    # the isolated ones drift to the edges and the rescaling squeezes the network into a ball. Edge
+    # weights are left out of the layout for the same reason (co-attended events weigh heavily).
+    linked = [n for n in nodes if sub.degree(n) > 0]
+    alone = [n for n in nodes if sub.degree(n) == 0]
     margin = 20
+    height = SIZE - 2 * margin - (40 if alone else 0)
+    points: dict[int, tuple[float, float]] = {}
+    if linked:
+        layout = nx.spring_layout(
+            sub.subgraph(linked), seed=SEED, k=1.5 / math.sqrt(len(linked)), iterations=60, weight=None
+        )
+        # A dense core with a few far-flung leaves would be squeezed into a ball: the 2nd-98th
+        # percentiles fill the drawing and the outliers are clipped to its edge.
+        coords = np.array([layout[n] for n in linked])
+        low, high = np.percentile(coords, 2, axis=0), np.percentile(coords, 98, axis=0)
+        unit = np.clip((coords - low) / np.where(high > low, high - low, 1.0), 0.0, 1.0)
+        for node, (x, y) in zip(linked, unit, strict=True):
+            points[node] = (round(margin + x * (SIZE - 2 * margin), 1), round(margin + y * height, 1))
+    for i, node in enumerate(alone):
+        points[node] = (round(margin + (i + 0.5) / len(alone) * (SIZE - 2 * margin), 1), float(SIZE - margin))
 
     def xy(node: int) -> tuple[float, float]:
-        x, y = positions[node]
-        return round(margin + (x + 1) / 2 * (SIZE - 2 * margin), 1), round(
-            margin + (y + 1) / 2 * (SIZE - 2 * margin), 1
-        )
+        return points[node]
 
     lines = format_html_join(
         "",
