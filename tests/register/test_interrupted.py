@@ -192,19 +192,10 @@ _SLOW_SWAP = textwrap.dedent(
 )
 
 
-def _wait_for(predicate, timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif("in_memory_sqlite()", reason="a worker subprocess needs PostgreSQL or a file SQLite database")
 def test_a_worker_killed_after_the_swap_left_the_register_unchanged_and_the_retry_imports(settings, tmp_path):
-    from tests.core.test_worker import _database_url
+    from tests.core.test_worker import _database_url, _wait_for
 
     Enterprise.objects.create(number=999999999, name="Avant l'import")  # a full import replaces every row
     run = queued(FULL)
