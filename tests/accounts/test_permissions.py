@@ -90,3 +90,10 @@ def test_the_profile_portal_page_follows_the_named_rule(persona, request):
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     else:
         assert response.status_code == PORTAL_STATUS[persona]
+
+
+def test_staff_only_projects_are_seen_by_staff_only(staff_user, admin_user, observer_user, member_a):
+    """INNO-STAFF-ONLY (collaboration network, its exports and API)."""
+    assert permissions.can_see_staff_only_projects(staff_user) and permissions.can_see_staff_only_projects(admin_user)
+    for user in (observer_user, member_a, AnonymousUser()):
+        assert not permissions.can_see_staff_only_projects(user)

@@ -344,10 +344,17 @@ partnerships_request_required = _guard(can_request_introduction)
 #   member (404, so its existence does not leak). Never the internal notes.
 # - INNO-SUBMIT: a member user submits ideas or help requests for the organisations they act for.
 # - INNO-ORG-PANEL: the projects panel of an organisation follows ORG-VIEW, then INNO-VIEW per project.
+# - INNO-STAFF-ONLY: a staff-only project shows in shared views (collaboration network, its exports and
+#   API, read by observers too) only to staff: even a link between two partners tells it exists.
 
 
 def can_manage_innovation(user: Any) -> bool:
     """INNO-MANAGE."""
+    return is_staff(user)
+
+
+def can_see_staff_only_projects(user: Any) -> bool:
+    """INNO-STAFF-ONLY."""
     return is_staff(user)
 
 

@@ -368,7 +368,7 @@ def ecosystem_map_data(request: HttpRequest, response: HttpResponse, params: Que
 def network(request: HttpRequest, response: HttpResponse, params: Query[DayParams]):
     _reader(request)
     day = _day(params)
-    report = network_report(day, include_staff_only=permissions.is_staff(request.user))
+    report = network_report(day, include_staff_only=permissions.can_see_staff_only_projects(request.user))
     graph = report["result"].graph
     stats = report["metrics"]
 
@@ -411,7 +411,9 @@ def dashboard(request: HttpRequest, response: HttpResponse, params: Query[DayPar
         "members_at_risk": risk["rows"],
         "connectivity": [
             {"label": r["label"], "members": r["members"], "mean_degree": r["mean_degree"]}
-            for r in segment_connectivity(build_graph(day, include_staff_only=permissions.is_staff(request.user)).graph)
+            for r in segment_connectivity(
+                build_graph(day, include_staff_only=permissions.can_see_staff_only_projects(request.user)).graph
+            )
         ],
         "notes": report["notes"],
     }

@@ -17,9 +17,9 @@ from grappe.accounts.permissions import (
     can_act_on_prospects,
     can_edit_perimeter,
     can_read_insights,
+    can_see_staff_only_projects,
     can_view_organisation,
     insights_required,
-    is_staff,
 )
 from grappe.ecosystem.models import Organisation, Segment
 from grappe.insights import charts, perimeter_editor
@@ -298,7 +298,7 @@ def organisation_map_panel(request: HttpRequest, pk: int) -> HttpResponse:
 @insights_required
 def network(request: HttpRequest) -> HttpResponse:
     day, error = parse_day(request)
-    report = network_report(day, include_staff_only=is_staff(request.user))
+    report = network_report(day, include_staff_only=can_see_staff_only_projects(request.user))
     graph = report["result"].graph
     export = request.GET.get("format")
     if export in ("gexf", "graphml"):
@@ -333,7 +333,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     report = compute(day)
     engagement = dashboard_data.engagement(day)
     risk = dashboard_data.members_at_risk(day)
-    connectivity = segment_connectivity(build_graph(day, include_staff_only=is_staff(request.user)).graph)
+    connectivity = segment_connectivity(
+        build_graph(day, include_staff_only=can_see_staff_only_projects(request.user)).graph
+    )
     segment_cells = report["breakdowns"].get("segment", {}).get("cells", [])
     tables: dict[str, tuple[list[str], list[list[Any]]]] = {
         "quarters": (
