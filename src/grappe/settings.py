@@ -179,10 +179,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work: django.tasks with a database queue, run by `grappe worker` (with the periodic scheduler).
 TASKS = {"default": {"BACKEND": env_str("GRAPPE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
-# `grappe worker` heartbeat and scheduler round, staleness seen by /healthz, attempts of a task whose worker died.
+# `grappe worker` heartbeat and scheduler round, staleness seen by /healthz, default retry policy of a task
+# (runs, and the wait before the second run, four times longer before each next one).
 GRAPPE_WORKER_HEARTBEAT_SECONDS = env_int("GRAPPE_WORKER_HEARTBEAT_SECONDS", 15)
 GRAPPE_WORKER_STALE_SECONDS = env_int("GRAPPE_WORKER_STALE_SECONDS", 120)
 GRAPPE_TASK_MAX_ATTEMPTS = env_int("GRAPPE_TASK_MAX_ATTEMPTS", 3)
+GRAPPE_TASK_RETRY_BACKOFF_SECONDS = env_int("GRAPPE_TASK_RETRY_BACKOFF_SECONDS", 60)
 # Outgoing webhooks (grappe.core.webhooks): attempts, timeout, and whether intranet receivers are allowed.
 GRAPPE_WEBHOOK_MAX_ATTEMPTS = env_int("GRAPPE_WEBHOOK_MAX_ATTEMPTS", 6)
 GRAPPE_WEBHOOK_TIMEOUT_SECONDS = env_int("GRAPPE_WEBHOOK_TIMEOUT_SECONDS", 10)

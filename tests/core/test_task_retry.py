@@ -163,9 +163,9 @@ def test_every_periodic_job_named_by_the_platform_issue_is_declared():
     assert expected <= keys
 
 
-def test_the_default_backoff_can_come_from_the_environment(monkeypatch):
-    """Not a line of settings.py: the variable is read where the policy is built."""
-    monkeypatch.setenv("GRAPPE_TASK_RETRY_BACKOFF_SECONDS", "7")
+def test_the_default_backoff_follows_its_setting(settings):
+    """Read when the policy is built (GRAPPE_TASK_RETRY_BACKOFF_SECONDS in settings.py, from the environment)."""
+    settings.GRAPPE_TASK_RETRY_BACKOFF_SECONDS = 7
     assert registry.retry_policy("some.undeclared.task").delay(2) == dt.timedelta(seconds=28)
 
 

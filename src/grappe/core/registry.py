@@ -23,8 +23,6 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
-from grappe.env import env_int
-
 
 @dataclass(frozen=True)
 class MenuItem:
@@ -132,7 +130,6 @@ class RetryPolicy:
 
 
 _retry: dict[str, tuple[int, timedelta | None, int]] = {}
-BACKOFF_VARIABLE = "GRAPPE_TASK_RETRY_BACKOFF_SECONDS"
 
 
 def register_retry(task: Any, *, attempts: int, backoff: timedelta | None = None, factor: int = 4) -> None:
@@ -150,8 +147,6 @@ def retry_policy(task_path: str) -> RetryPolicy:
     from django.conf import settings
 
     default_attempts = int(getattr(settings, "GRAPPE_TASK_MAX_ATTEMPTS", 3))
-    # A setting when the settings module defines it, else the environment variable of the same name.
-    seconds = getattr(settings, "GRAPPE_TASK_RETRY_BACKOFF_SECONDS", None)
-    default_backoff = timedelta(seconds=int(seconds if seconds is not None else env_int(BACKOFF_VARIABLE, 60)))
+    default_backoff = timedelta(seconds=int(getattr(settings, "GRAPPE_TASK_RETRY_BACKOFF_SECONDS", 60)))
     attempts, backoff, factor = _retry.get(task_path, (default_attempts, None, 4))
     return RetryPolicy(attempts, backoff if backoff is not None else default_backoff, factor)

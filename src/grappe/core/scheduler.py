@@ -191,12 +191,11 @@ def requeue_orphans(now: dt.datetime | None = None) -> dict[str, int]:
     counts = {"requeued": 0, "failed": 0}
     if not dead:
         return counts
-    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list("id", "worker_ids")
-    for task_id, worker_ids in list(running):
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list("id", "worker_ids", "task_path")
+    for task_id, worker_ids, task_path in list(running):
         if not worker_ids or worker_ids[-1] not in dead:
             continue
         rows = DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING)
-        task_path = DBTaskResult.objects.filter(id=task_id).values_list("task_path", flat=True).first() or ""
         if len(worker_ids) >= retry_policy(task_path).attempts:
             error = f"WorkerLost: worker {worker_ids[-1]} stopped during attempt {len(worker_ids)}"
             if rows.update(

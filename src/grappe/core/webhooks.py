@@ -265,7 +265,7 @@ def _stage_changed(sender: Any, instance: Any, created: bool, raw: bool = False,
         return
     project = instance.project
     # Receivers sit outside the cluster: a staff-only project is announced by id, never by title.
-    confidential = bool(getattr(project, "is_confidential_to_staff", False))
+    confidential = project.is_confidential_to_staff  # no default: a renamed property must fail, not leak
     emit(
         "innovation.project_stage_changed",
         {
