@@ -146,6 +146,26 @@ def test_a_member_without_any_activity_in_twelve_months_is_at_risk(engaged, obse
     assert _csv(observer_client, "risk")[1:] == ["Conseil Gamma;aucune activité en 12 mois;"]
 
 
+def test_a_staff_only_project_counts_as_activity_for_staff_only(engaged, staff_client, observer_client, staff_user):
+    """INNO-STAFF-ONLY: observers read the dashboard; a confidential project must not show through it."""
+    from grappe.innovation.models import InnovationProject
+    from tests.api.conftest import bearer, make_token
+
+    InnovationProject.objects.update(confidentiality=InnovationProject.Confidentiality.STAFF)
+    assert "Alpha Matériaux;6;0;0;0;2;0;0;1" in _csv(staff_client, "engagement")
+    assert "Alpha Matériaux;6;0;0;0;2;0;0;0" in _csv(observer_client, "engagement")
+    assert _csv(staff_client, "risk")[1:] == ["Conseil Gamma;aucune activité en 12 mois;"]
+    assert _csv(observer_client, "risk")[1:] == [
+        "Béton Bêta;aucune activité en 12 mois;",
+        "Conseil Gamma;aucune activité en 12 mois;",
+    ]
+    # The API decides on the token's user (request.auth), not on the anonymous request.user of a token call.
+    api = "/api/v1/insights/dashboard"
+    staff_risk = bearer(make_token(staff_user, ["insights:read"])).get(api).json()["members_at_risk"]
+    assert [r["name"] for r in staff_risk] == ["Conseil Gamma"]
+    assert [r["name"] for r in observer_client.get(api).json()["members_at_risk"]] == ["Béton Bêta", "Conseil Gamma"]
+
+
 def test_segments_are_ranked_from_most_to_least_connected(engaged, observer_client):
     assert _csv(observer_client, "connectivity")[1:] == ["Bâtiment — Construction;2;1.0", "Bâtiment — Conseil;1;0.0"]
     body = observer_client.get(reverse("insights:dashboard"), {"date": TODAY.isoformat()}).content.decode()

@@ -205,7 +205,9 @@ def test_network_page_ships_the_interactive_script_and_node_ids(linked, staff_cl
     assert "insights/network.js" in body and 'id="network-find"' in body
 
 
-def test_a_staff_only_project_links_organisations_for_staff_only(org_a, org_b, staff_client, observer_client):
+def test_a_staff_only_project_links_organisations_for_staff_only(
+    org_a, org_b, staff_user, staff_client, observer_client
+):
     """Observers read the network: a confidential project's existence must not show through its edge."""
     from grappe.innovation import services as innovation
     from grappe.innovation.models import InnovationProject
@@ -232,6 +234,10 @@ def test_a_staff_only_project_links_organisations_for_staff_only(org_a, org_b, s
     assert "projets d&#x27;innovation partagés (0)" in observer_page
     assert staff_client.get("/api/v1/insights/network").json()["sources"]["project"] == 1
     assert observer_client.get("/api/v1/insights/network").json()["sources"]["project"] == 0
+    from tests.api.conftest import bearer, make_token
+
+    staff_token = bearer(make_token(staff_user, ["insights:read"]))
+    assert staff_token.get("/api/v1/insights/network").json()["sources"]["project"] == 1
 
 
 def test_the_drawing_keeps_isolated_members_on_a_row_below_the_network(linked):

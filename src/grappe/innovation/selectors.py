@@ -295,18 +295,20 @@ def shared_project_edges(
     return edges
 
 
-def project_counts(start: dt.date, end: dt.date) -> dict[int, int]:
+def project_counts(start: dt.date, end: dt.date, *, include_staff_only: bool = False) -> dict[int, int]:
     """Per organisation id: the projects it leads or partners in that were open during ``start``-``end``.
 
     Open: created before the end of the period and not closed or abandoned before its start. For the
-    strategic dashboard's engagement (staff only: staff-only projects count).
+    strategic dashboard's engagement, which observers read too: staff-only projects count only with
+    ``include_staff_only`` (INNO-STAFF-ONLY).
     """
     begin, finish = _bounds(start, end)
-    projects = (
-        InnovationProject.objects.filter(created_at__lt=finish)
-        .exclude(stage__in=[Stage.CLOSED, Stage.ABANDONED], stage_entered_at__lt=begin)
-        .values("pk")
+    projects = InnovationProject.objects.filter(created_at__lt=finish).exclude(
+        stage__in=[Stage.CLOSED, Stage.ABANDONED], stage_entered_at__lt=begin
     )
+    if not include_staff_only:
+        projects = projects.exclude(confidentiality=InnovationProject.Confidentiality.STAFF)
+    projects = projects.values("pk")
     counts: dict[int, int] = {}
     pairs = ProjectPartner.objects.filter(project__in=projects).values_list("organisation_id", "project_id")
     for organisation_id, _project_id in pairs.order_by().distinct():

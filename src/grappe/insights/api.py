@@ -368,7 +368,7 @@ def ecosystem_map_data(request: HttpRequest, response: HttpResponse, params: Que
 def network(request: HttpRequest, response: HttpResponse, params: Query[DayParams]):
     _reader(request)
     day = _day(params)
-    report = network_report(day, include_staff_only=permissions.can_see_staff_only_projects(request.user))
+    report = network_report(day, include_staff_only=permissions.can_see_staff_only_projects(request.auth))
     graph = report["result"].graph
     stats = report["metrics"]
 
@@ -402,7 +402,7 @@ def dashboard(request: HttpRequest, response: HttpResponse, params: Query[DayPar
     _reader(request)
     day = _day(params)
     report = compute(day, with_evolution=False)
-    risk = dashboard_data.members_at_risk(day)
+    risk = dashboard_data.members_at_risk(day, include_staff_only=permissions.can_see_staff_only_projects(request.auth))
     payload = {
         "date": day.isoformat(),
         "index": report["index"],
@@ -412,7 +412,7 @@ def dashboard(request: HttpRequest, response: HttpResponse, params: Query[DayPar
         "connectivity": [
             {"label": r["label"], "members": r["members"], "mean_degree": r["mean_degree"]}
             for r in segment_connectivity(
-                build_graph(day, include_staff_only=permissions.can_see_staff_only_projects(request.user)).graph
+                build_graph(day, include_staff_only=permissions.can_see_staff_only_projects(request.auth)).graph
             )
         ],
         "notes": report["notes"],

@@ -62,26 +62,26 @@ def _partnerships(name: str) -> Any | None:
 PROJECTS = "projects"
 
 
-def _innovation_projects(day: dt.date) -> dict[int, int] | None:
+def _innovation_projects(day: dt.date, include_staff_only: bool) -> dict[int, int] | None:
     """Innovation projects open in the 12 months up to ``day``, per organisation; None without the app."""
     try:
         selector = importlib.import_module("grappe.innovation.selectors").project_counts
     except (ImportError, AttributeError):
         return None
-    return selector(day - dt.timedelta(days=364), day)
+    return selector(day - dt.timedelta(days=364), day, include_staff_only=include_staff_only)
 
 
-def engagement(day: dt.date) -> dict[str, Any]:
+def engagement(day: dt.date, *, include_staff_only: bool = False) -> dict[str, Any]:
     """Per member: counts of each kind of activity in 12 months and the score; totals per kind.
 
     The score is the partnerships app's (events, B2B meetings, collaborations, interactions, introductions,
-    bulletins); innovation projects are one more count, outside the score.
+    bulletins); innovation projects are one more count, outside the score (staff-only ones for staff only).
     """
     scores_of = _partnerships("engagement_scores")
     if scores_of is None:
         return {"available": False, "rows": [], "totals": [], "mean": None}
     scores = scores_of(day)
-    projects = _innovation_projects(day)
+    projects = _innovation_projects(day, include_staff_only)
     names = dict(Organisation.objects.filter(pk__in=list(scores)).values_list("pk", "name"))
     rows, totals, labels = [], Counter(), {}
     for org_id, score in scores.items():
@@ -105,10 +105,10 @@ def engagement(day: dt.date) -> dict[str, Any]:
     }
 
 
-def members_at_risk(day: dt.date) -> dict[str, Any]:
+def members_at_risk(day: dt.date, *, include_staff_only: bool = False) -> dict[str, Any]:
     selector = _partnerships("members_at_risk")
     if selector is not None:
-        projects = _innovation_projects(day) or {}
+        projects = _innovation_projects(day, include_staff_only) or {}
         no_activity = str(_("aucune activité en 12 mois"))
         rows = []
         for r in selector(day):

@@ -331,11 +331,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     day, error = parse_day(request)
     flows = dashboard_data.membership_quarters(day)
     report = compute(day)
-    engagement = dashboard_data.engagement(day)
-    risk = dashboard_data.members_at_risk(day)
-    connectivity = segment_connectivity(
-        build_graph(day, include_staff_only=can_see_staff_only_projects(request.user)).graph
-    )
+    staff_only = can_see_staff_only_projects(request.user)
+    engagement = dashboard_data.engagement(day, include_staff_only=staff_only)
+    risk = dashboard_data.members_at_risk(day, include_staff_only=staff_only)
+    connectivity = segment_connectivity(build_graph(day, include_staff_only=staff_only).graph)
     segment_cells = report["breakdowns"].get("segment", {}).get("cells", [])
     tables: dict[str, tuple[list[str], list[list[Any]]]] = {
         "quarters": (
