@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -86,8 +87,8 @@ def _top_events(year_start: dt.date, year_end: dt.date) -> Highlight:
 
 
 def _is_internal(record: Any) -> bool:
-    """Internal collaborations, confidential projects: staff-only records (``is_internal`` on their model)."""
-    return bool(getattr(record, "is_internal", False) or getattr(record, "is_confidential_to_staff", False))
+    """Internal collaborations, staff-only projects: ``is_internal`` on their model."""
+    return bool(getattr(record, "is_internal", False))
 
 
 def _listed(app: str, name: str, title: str) -> Callable[[dt.date, dt.date], Highlight]:
@@ -99,7 +100,8 @@ def _listed(app: str, name: str, title: str) -> Callable[[dt.date, dt.date], Hig
         result = adapt(selector(app, name)(start=start, end=end))
         # Reports leave the cluster: internal collaborations and confidential projects are not highlights,
         # and the lines are those of the observers' drill-down (no people named, no internal notes).
-        public = [record for record in (result.records or []) if not _is_internal(record)][:5]
+        records = result.records if result.records is not None else []
+        public = list(islice((record for record in records if not _is_internal(record)), 5))
         lines = []
         for record in public:
             line = selectors.describe_record(record, staff=False)

@@ -132,9 +132,10 @@ def _evidence_sheet(ws: Worksheet, rows: list[IndicatorRow], cache: dict) -> Non
         # drilldown() describes each record once per report (cache) and prefetches what the lines need.
         try:
             lines = drilldown(row.evaluation, staff=False, limit=MAX_EVIDENCE_ROWS, cache=cache)
-        except Exception as exc:  # records that cannot be listed mark this indicator, never the whole workbook
+        except Exception:  # records that cannot be listed mark this indicator, never the whole workbook
+            # The workbook leaves the cluster: the error's text (which may quote records) stays in the log.
             logger.exception("evidence of indicator %s could not be listed", code)
-            ws.append([code, label, str(_("erreur")), f"{type(exc).__name__}: {exc}", ""])
+            ws.append([code, label, str(_("erreur")), str(_("liste indisponible (voir le journal du serveur)")), ""])
             continue
         for line in lines:
             ws.append([code, label, str(line["type"]), str(line["label"]), str(line["detail"])])
