@@ -4,9 +4,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.files.uploadedfile import UploadedFile
 
-from grappe.core.uploads import validate_document
+from grappe.core.uploads import DocumentValidator
 from grappe.partnerships.models import (
     Collaboration,
     CollaborationDocument,
@@ -27,13 +26,11 @@ class PartnerInline(admin.TabularInline):
 class DocumentAdminForm(forms.ModelForm):
     """A file added here gets the same check as on the staff pages (``grappe.core.uploads``); fields: the admin's."""
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        if isinstance(upload, UploadedFile):
-            from grappe.partnerships.services import DOCUMENT_MAX_BYTES
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from grappe.partnerships.services import DOCUMENT_MAX_BYTES
 
-            validate_document(upload, max_bytes=DOCUMENT_MAX_BYTES)
-        return upload
+        super().__init__(*args, **kwargs)
+        self.fields["file"].validators.append(DocumentValidator(max_bytes=DOCUMENT_MAX_BYTES))
 
 
 class DocumentInline(admin.TabularInline):

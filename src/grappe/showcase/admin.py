@@ -5,18 +5,17 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
+from grappe.showcase.forms import PostForm, clean_post_image
 from grappe.showcase.models import Certification, CommunicationAction, Opportunity, Post, ProfileProposal
 
 
 class PostAdminForm(forms.ModelForm):
     """An image uploaded here is checked and re-encoded like in the staff editor (``forms.clean_post_image``)."""
 
-    # A plain file field, as in the editor: the size is checked before anything reads the file as an image.
-    image = forms.FileField(label=Post._meta.get_field("image").verbose_name, required=False)
+    # The editor's own field (a plain file field: the size is checked before the file is read as an image).
+    image = PostForm.base_fields["image"]
 
     def clean_image(self) -> Any:
-        from grappe.showcase.forms import clean_post_image
-
         return clean_post_image(self.cleaned_data.get("image"))
 
 
