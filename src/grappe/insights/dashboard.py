@@ -109,12 +109,13 @@ def members_at_risk(day: dt.date, *, include_staff_only: bool = False) -> dict[s
     selector = _partnerships("members_at_risk")
     if selector is not None:
         projects = _innovation_projects(day, include_staff_only) or {}
-        no_activity = str(_("aucune activité en 12 mois"))
+        no_activity = _partnerships("NO_ACTIVITY")
         rows = []
         for r in selector(day):
-            reasons = [str(x) for x in r.reasons]
+            reasons = list(r.reasons)
             if projects.get(r.organisation.pk):  # an open innovation project is activity too
-                reasons = [x for x in reasons if x != no_activity]
+                reasons = [x for x in reasons if x is not no_activity]
+            reasons = [str(x) for x in reasons]
             if reasons:
                 rows.append(
                     {

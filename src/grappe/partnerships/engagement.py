@@ -82,6 +82,11 @@ class Risk:
     fee_paid_until: dt.date | None
 
 
+# The reasons of a Risk; readers (the strategic dashboard) compare with these objects, never with text.
+NO_ACTIVITY = _("aucune activité en 12 mois")
+FEE_UNPAID = _("cotisation impayée")
+
+
 def window(as_of: dt.date) -> tuple[dt.date, dt.date]:
     return as_of - dt.timedelta(days=WINDOW_DAYS - 1), as_of
 
@@ -211,11 +216,11 @@ def members_at_risk(as_of: dt.date) -> list[Risk]:
     for org_id, score in scores.items():
         reasons: list[Any] = []
         if score.activity == 0:
-            reasons.append(_("aucune activité en 12 mois"))
+            reasons.append(NO_ACTIVITY)
         membership = memberships.get(org_id)
         paid_until = membership.fee_paid_until if membership else None
         if paid_until is not None and paid_until < as_of:
-            reasons.append(_("cotisation impayée"))
+            reasons.append(FEE_UNPAID)
         if reasons:
             risks.append(Risk(organisations[org_id], reasons, score, paid_until))
     risks.sort(key=lambda r: (-len(r.reasons), r.score.total, r.organisation.name))

@@ -15,10 +15,17 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from grappe.accounts import permissions
 from grappe.ecosystem.models import Organisation
-from grappe.partnerships.engagement import Risk, Score, engagement_for, engagement_scores, members_at_risk
+from grappe.partnerships.engagement import (
+    NO_ACTIVITY,
+    Risk,
+    Score,
+    engagement_for,
+    engagement_scores,
+    members_at_risk,
+)
 from grappe.partnerships.models import Collaboration, Interaction, Introduction, IntroductionRequest, Partner
 
-__all__ = ["Risk", "Score", "engagement_for", "engagement_scores", "members_at_risk"]
+__all__ = ["NO_ACTIVITY", "Risk", "Score", "engagement_for", "engagement_scores", "members_at_risk"]
 
 # Public and research actors (the rest of the ecosystem are private actors).
 PUBLIC_KINDS = (
